@@ -1,0 +1,1 @@
+"""Adapters: thin translations between the ports and real systems."""
