@@ -47,7 +47,8 @@ class NotExists:
 
 @dataclass(frozen=True, slots=True)
 class Compare:
-    """``attr <op> value``. Comparing an absent attribute is false (as in DynamoDB)."""
+    """``attr <op> value``. As in DynamoDB, comparing an absent attribute is false,
+    except ``<>``, which is true. Conditions see items past their ``ttl``."""
 
     attr: str
     op: str  # one of "=", "<>", "<", "<=", ">", ">="
@@ -143,6 +144,10 @@ class ItemStore(Protocol):
 
     round_trips: int
 
+    def close(self) -> None:
+        """Release connections (SQLite file handle, HTTP pool)."""
+        ...
+
     def get(self, key: Key) -> Item | None:
         """Strongly consistent read of one item, or None (also when its ttl passed)."""
         ...
@@ -176,6 +181,8 @@ class ItemStore(Protocol):
         """All-or-nothing write of up to 100 operations on distinct items.
         Raises TransactionCancelled with a reason per operation."""
         ...
+
+    # Reads on ``gsi1`` are eventually consistent on DynamoDB: never read-after-write there.
 
     def create_table(self) -> bool:
         """Create the table and its indexes if missing. Returns True if it created."""
