@@ -11,8 +11,8 @@ from moto.server import ThreadedMotoServer
 # boto3 refuses to sign requests without credentials; these never leave the machine.
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105
-    "AWS_SESSION_TOKEN": "testing",  # noqa: S105
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "eu-west-1",
     "AWS_REGION": "eu-west-1",
 }

@@ -1,0 +1,145 @@
+"""build(settings) -> Services: the one place that chooses adapters.
+
+SDKs are imported lazily, so the embedded default never imports boto3.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from liner.adapters.http import HttpClient, RetryPolicy
+from liner.adapters.music.spotify import Spotify
+from liner.adapters.store.table import Table
+from liner.config import CipherKind, Settings, StoreKind
+from liner.ports.cipher import Cipher
+from liner.ports.items import ItemStore
+from liner.services.accounts import AccountService
+from liner.services.clock import Clock, system_clock
+from liner.services.spotify_link import SpotifyTokens
+from liner.services.taste import TasteService
+
+if TYPE_CHECKING:
+    from liner.sandbox.spotify import SandboxSpotify
+
+
+@dataclass
+class Services:
+    settings: Settings
+    table: Table
+    http: HttpClient
+    spotify: Spotify
+    tokens: SpotifyTokens
+    accounts: AccountService
+    taste: TasteService
+    sandbox: SandboxSpotify | None = None
+    closers: list[object] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        close = getattr(self.table.items, "close", None)
+        if callable(close):
+            close()
+
+
+def build_item_store(settings: Settings) -> ItemStore:
+    if settings.store is StoreKind.dynamodb:
+        from liner.adapters.store.dynamodb import DynamoDbItemStore
+
+        return DynamoDbItemStore(settings.dynamodb_table)
+    if settings.store is StoreKind.memory:
+        from liner.adapters.store.memory import MemoryItemStore
+
+        return MemoryItemStore()
+    from liner.adapters.store.sqlite import SqliteItemStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteItemStore(settings.data_dir / "liner.sqlite3")
+
+
+def build_cipher(settings: Settings) -> Cipher:
+    if settings.cipher is CipherKind.kms:
+        from liner.adapters.cipher.kms import KmsCipher
+
+        assert settings.kms_key_id  # checked by Settings
+        return KmsCipher(settings.kms_key_id)
+    from liner.adapters.cipher.local import LocalCipher
+
+    return LocalCipher(settings.data_dir / "token.key")
+
+
+def secret_key(settings: Settings) -> bytes:
+    """LINER_SECRET_KEY, or (outside production) one generated once into the data dir."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path: Path = settings.data_dir / "secret.key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_bytes().strip()
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    retry_policy: RetryPolicy | None = None,
+    sandbox: SandboxSpotify | None = None,
+) -> Services:
+    table = Table(build_item_store(settings))
+    if settings.store is not StoreKind.dynamodb:
+        table.create()  # SQLite/memory need no separate step; DynamoDB uses `liner store init`
+    cipher = build_cipher(settings)
+    http = HttpClient(timeout=settings.http_timeout_seconds, policy=retry_policy)
+    spotify = Spotify(
+        http,
+        client_id=settings.effective_spotify_client_id,
+        client_secret=settings.effective_spotify_client_secret,
+        accounts_url=settings.effective_accounts_url,
+        api_url=settings.effective_api_url,
+        clock=clock,
+    )
+    if sandbox is None and settings.sandbox:
+        from liner.sandbox.spotify import SandboxSpotify
+
+        sandbox = SandboxSpotify(
+            client_id=settings.effective_spotify_client_id,
+            client_secret=settings.effective_spotify_client_secret,
+        )
+    tokens = SpotifyTokens(table, cipher, spotify, clock)
+    accounts = AccountService(
+        table,
+        spotify,
+        spotify,
+        tokens,
+        clock,
+        secret_key=secret_key(settings),
+        redirect_uri=settings.spotify_redirect_uri,
+        session_lifetime=timedelta(days=settings.session_days),
+    )
+    taste = TasteService(
+        table,
+        tokens,
+        spotify,
+        clock,
+        cooldown=timedelta(seconds=settings.refresh_cooldown_seconds),
+        time_range=settings.spotify_time_range,
+    )
+    return Services(
+        settings=settings,
+        table=table,
+        http=http,
+        spotify=spotify,
+        tokens=tokens,
+        accounts=accounts,
+        taste=taste,
+        sandbox=sandbox if settings.sandbox else None,
+    )

@@ -1,0 +1,145 @@
+"""Settings, read from LINER_* environment variables. No I/O at import.
+
+Every external base URL is a setting so tests point Liner at loopback peers.
+The standard AWS variables (AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB,
+AWS_ENDPOINT_URL_KMS) are read by boto3 itself.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SANDBOX_CLIENT_ID = "liner-sandbox"
+SANDBOX_CLIENT_SECRET = "liner-sandbox-secret"  # noqa: S105 - the sandbox's public, fake secret
+SANDBOX_PATH = "/sandbox/spotify"
+
+
+class Env(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class StoreKind(StrEnum):
+    sqlite = "sqlite"
+    dynamodb = "dynamodb"
+    memory = "memory"
+
+
+class CipherKind(StrEnum):
+    local = "local"
+    kms = "kms"
+
+
+def _strip_slash(value: str) -> str:
+    return value.rstrip("/")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LINER_", extra="ignore", frozen=True)
+
+    env: Env = Env.development
+    data_dir: Path = Path(".liner")
+    base_url: Annotated[
+        str, Field(description="Public URL; Spotify needs 127.0.0.1, not localhost")
+    ] = "http://127.0.0.1:8000"
+    secret_key: SecretStr | None = None
+
+    spotify_client_id: str | None = None
+    spotify_client_secret: SecretStr | None = None
+    spotify_accounts_url: str | None = None  # default https://accounts.spotify.com (or the sandbox)
+    spotify_api_url: str | None = None  # default https://api.spotify.com (or the sandbox)
+    spotify_time_range: str = "medium_term"
+
+    store: StoreKind = StoreKind.sqlite
+    dynamodb_table: str = Field(default="liner", min_length=3, max_length=255)
+    cipher: CipherKind = CipherKind.local
+    kms_key_id: str | None = None
+
+    refresh_cooldown_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+    http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    session_days: int = Field(default=30, ge=1, le=365)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        AnyHttpUrl(value)  # raises a clear validation error on garbage
+        return _strip_slash(value)
+
+    @field_validator("spotify_accounts_url", "spotify_api_url")
+    @classmethod
+    def _check_urls(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        AnyHttpUrl(value)
+        return _strip_slash(value)
+
+    @field_validator("spotify_time_range")
+    @classmethod
+    def _check_time_range(cls, value: str) -> str:
+        if value not in {"short_term", "medium_term", "long_term"}:
+            raise ValueError("must be short_term, medium_term or long_term")
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        if self.spotify_client_id and self.spotify_client_secret is None:
+            # PKCE alone would do, but Spotify's token endpoint expects the secret for
+            # confidential web apps; a missing one is almost always a forgotten variable.
+            raise ValueError("LINER_SPOTIFY_CLIENT_SECRET is required with LINER_SPOTIFY_CLIENT_ID")
+        if self.cipher is CipherKind.kms and not self.kms_key_id:
+            raise ValueError("LINER_KMS_KEY_ID is required when LINER_CIPHER=kms")
+        if self.env is Env.production:
+            problems = []
+            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+                problems.append("LINER_SECRET_KEY must be set (at least 32 characters)")
+            if self.sandbox:
+                problems.append(
+                    "LINER_SPOTIFY_CLIENT_ID must be set (the sandbox is not for production)"
+                )
+            if self.store is StoreKind.memory:
+                problems.append("LINER_STORE=memory loses everything on restart")
+            if not self.base_url.startswith("https://"):
+                problems.append("LINER_BASE_URL must be https:// in production")
+            if problems:
+                raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        """True when no Spotify app is configured: Liner serves its own fake Spotify."""
+        return not self.spotify_client_id
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def effective_spotify_client_id(self) -> str:
+        return self.spotify_client_id or SANDBOX_CLIENT_ID
+
+    @property
+    def effective_spotify_client_secret(self) -> str:
+        if self.spotify_client_secret is not None:
+            return self.spotify_client_secret.get_secret_value()
+        return SANDBOX_CLIENT_SECRET
+
+    @property
+    def effective_accounts_url(self) -> str:
+        if self.spotify_accounts_url:
+            return self.spotify_accounts_url
+        return self.base_url + SANDBOX_PATH if self.sandbox else "https://accounts.spotify.com"
+
+    @property
+    def effective_api_url(self) -> str:
+        if self.spotify_api_url:
+            return self.spotify_api_url
+        return self.base_url + SANDBOX_PATH if self.sandbox else "https://api.spotify.com"
+
+    @property
+    def spotify_redirect_uri(self) -> str:
+        return self.base_url + "/auth/spotify/callback"

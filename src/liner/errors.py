@@ -1,0 +1,111 @@
+"""One small error tree. Services raise these; the web layer renders them.
+
+Every error carries a stable machine ``code``, an HTTP ``status`` and a
+``message`` written for a person. ``extra`` holds safe, structured details
+(``retry_after``). Nothing here ever contains a token or an internal trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LinerError(Exception):
+    code = "error"
+    status = 400
+    message = "Something went wrong."
+
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
+        self.message = message or type(self).message
+        self.extra: dict[str, Any] = extra
+        super().__init__(self.message)
+
+    @property
+    def retry_after(self) -> int | None:
+        value = self.extra.get("retry_after")
+        return int(value) if value is not None else None
+
+
+class Unauthenticated(LinerError):
+    code = "unauthenticated"
+    status = 401
+    message = "Please sign in first."
+
+
+class CsrfFailed(LinerError):
+    code = "csrf_failed"
+    status = 403
+    message = "This request could not be verified. Reload the page and try again."
+
+
+class Forbidden(LinerError):
+    code = "forbidden"
+    status = 403
+    message = "You cannot do that."
+
+
+class NotFound(LinerError):
+    code = "not_found"
+    status = 404
+    message = "There is nothing here."
+
+
+class InvalidInput(LinerError):
+    code = "invalid_input"
+    status = 422
+    message = "Some of what was sent is not valid."
+
+
+class SignInFailed(LinerError):
+    code = "sign_in_failed"
+    status = 400
+    message = "Signing in did not work. Please try again."
+
+
+class Cooldown(LinerError):
+    code = "cooldown"
+    status = 429
+    message = "Your music was refreshed recently."
+
+
+class SpotifyUnavailable(LinerError):
+    code = "spotify_unavailable"
+    status = 503
+    message = "Spotify is not answering right now. Please try again in a few minutes."
+
+
+class SpotifyBadResponse(SpotifyUnavailable):
+    """Spotify answered something we could not read: a bad gateway, not our fault."""
+
+    status = 502
+    message = "Spotify sent an answer we could not read. Please try again later."
+
+
+class SpotifyRateLimited(LinerError):
+    code = "spotify_rate_limited"
+    status = 503
+    message = "Spotify is busy."
+
+
+class SpotifyQuotaExceeded(LinerError):
+    code = "spotify_quota_exceeded"
+    status = 503
+    message = "Liner has used up its Spotify quota for now. Please try again later."
+
+
+class SpotifyReconnectRequired(LinerError):
+    code = "spotify_reconnect_required"
+    status = 409
+    message = "Spotify needs you to reconnect your account."
+
+
+class SpotifyNotConnected(LinerError):
+    code = "spotify_not_connected"
+    status = 409
+    message = "Connect Spotify first."
+
+
+class StoreUnavailable(LinerError):
+    code = "store_unavailable"
+    status = 503
+    message = "Liner cannot reach its database right now. Please try again shortly."

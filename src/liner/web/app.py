@@ -1,0 +1,68 @@
+"""create_app(settings) -> the ASGI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from liner.bootstrap import Services, build
+from liner.config import SANDBOX_PATH, Settings
+from liner.web import errors
+from liner.web.routes import api, auth, dashboard
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'"
+    ),
+}
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    if services is None:
+        services = build(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.aclose()
+
+    app = FastAPI(
+        title="Liner",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith(("/api/docs", SANDBOX_PATH)):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(auth.router)
+    app.include_router(dashboard.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    if services.sandbox is not None:
+        app.mount(SANDBOX_PATH, services.sandbox.app(), name="sandbox")
+    return app

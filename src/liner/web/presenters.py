@@ -1,0 +1,65 @@
+"""Domain objects to JSON-ready dicts for the API (explicit fields, never a dump)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from liner.domain.music import Album, Artist, Track
+from liner.services.accounts import Me
+from liner.services.taste import MusicView
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def me(view: Me, csrf_token: str) -> dict[str, Any]:
+    return {
+        "id": view.user.id,
+        "display_name": view.user.display_name,
+        "spotify": {
+            "connected": view.spotify_connected,
+            "needs_reconnect": view.spotify_needs_reconnect,
+        },
+        "csrf_token": csrf_token,
+    }
+
+
+def artist(a: Artist) -> dict[str, Any]:
+    return {"id": a.id, "name": a.name, "image_url": a.image_url, "genres": list(a.genres)}
+
+
+def album(a: Album) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "artists": [r.name for r in a.artists],
+        "image_url": a.image_url,
+        "album_type": a.album_type,
+        "score": round(float(a.score), 4) if a.score is not None else None,
+        "track_count": a.track_count,
+    }
+
+
+def track(t: Track) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "artists": [r.name for r in t.artists],
+        "album": t.album.name if t.album else None,
+        "is_local": t.is_local,
+    }
+
+
+def music(view: MusicView) -> dict[str, Any]:
+    snap = view.snapshot
+    return {
+        "artists": [artist(a) for a in snap.top_artists] if snap else [],
+        "albums": [album(a) for a in snap.albums] if snap else [],
+        "tracks": [track(t) for t in snap.top_tracks] if snap else [],
+        "refreshed_at": iso(view.refreshed_at),
+        "next_refresh_at": iso(view.next_refresh_at),
+    }
