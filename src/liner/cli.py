@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -16,10 +17,10 @@ store_app = typer.Typer(help="The data store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
 
-def load_settings() -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment; invalid values stop start-up with a clear message."""
     try:
-        return Settings()
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = ["Liner cannot start: the settings are not valid."]
         for error in exc.errors():
@@ -39,7 +40,13 @@ def serve(
     """Run Liner's web app."""
     import uvicorn
 
-    settings = load_settings()
+    overrides: dict[str, Any] = {}
+    if "LINER_BASE_URL" not in os.environ:
+        # Without an explicit public URL, it is where we listen (Spotify wants 127.0.0.1,
+        # never localhost, in redirect URIs).
+        shown = "127.0.0.1" if host in ("0.0.0.0", "localhost", "::") else host  # noqa: S104
+        overrides["base_url"] = f"http://{shown}:{port}"
+    settings = load_settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if settings.sandbox:
         typer.echo(
@@ -47,6 +54,8 @@ def serve(
             f"(data in {settings.data_dir.resolve()})."
         )
     if workers > 1:
+        if "base_url" in overrides:  # worker processes read their settings from the environment
+            os.environ["LINER_BASE_URL"] = overrides["base_url"]
         uvicorn.run("liner.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
         return
     from liner.web.app import create_app

@@ -133,6 +133,8 @@ class DynamoDbItemStore:
             if _code(exc) != "ResourceInUseException":
                 raise _store_error("CreateTable", exc) from exc
             created = False
+        except BotoCoreError as exc:  # unreachable endpoint, no credentials, ...
+            raise _store_error("CreateTable", exc) from exc
         with _mapped("CreateTable"):
             self._client.get_waiter("table_exists").wait(
                 TableName=self._table, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
