@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from liner.cli import app
+from support.liner_app import consent_form
 from support.live_server import bind_free_socket
 from support.personas import ALICE
-from support.liner_app import consent_form
 
 LINER = str(Path(sys.executable).with_name("liner"))
 
