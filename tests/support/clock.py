@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 class FakeClock:
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        # Start at the real time: store backends hide items whose ``ttl`` (epoch seconds)
+        # has passed in real time, so a fixed past date would expire every session.
+        self.now = start or datetime.now(UTC).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now
