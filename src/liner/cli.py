@@ -56,11 +56,49 @@ def serve(
     if workers > 1:
         if "base_url" in overrides:  # worker processes read their settings from the environment
             os.environ["LINER_BASE_URL"] = overrides["base_url"]
-        uvicorn.run("liner.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+        uvicorn.run(
+            "liner.web.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_config=log_config(),
+        )
         return
     from liner.web.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_config=log_config(),
+    )
+
+
+class RedactQuery(logging.Filter):
+    """Access log lines keep the path, never the query: OAuth callbacks carry codes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            if isinstance(args[2], str):
+                args[2] = args[2].split("?", 1)[0]
+            record.args = tuple(args)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with query strings taken out of the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = {**LOGGING_CONFIG}
+    config["filters"] = {"redact_query": {"()": RedactQuery}}
+    config["handlers"] = {
+        name: {**handler, "filters": ["redact_query"]} if name == "access" else handler
+        for name, handler in LOGGING_CONFIG["handlers"].items()
+    }
+    return config
 
 
 @store_app.command("init")

@@ -105,6 +105,12 @@ class SpotifyNotConnected(LinerError):
     message = "Connect Spotify first."
 
 
+class SecretsUnavailable(LinerError):
+    code = "secrets_unavailable"
+    status = 503
+    message = "Liner cannot read your Spotify connection right now. Please try again shortly."
+
+
 class StoreUnavailable(LinerError):
     code = "store_unavailable"
     status = 503

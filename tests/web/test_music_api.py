@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 
-from support.liner_app import LinerHarness
+from support.liner_app import LinerHarness, running_liner
 from support.personas import ALICE, DEV_MODE, NO_HISTORY
 
 
@@ -155,14 +156,21 @@ def test_twenty_concurrent_refreshes_make_one_pair_of_spotify_calls(
     before = dict(liner.sandbox.calls)
     cookies = dict(client.cookies)
 
-    def one(_: int) -> int:
+    def one(_: int) -> tuple[int, int | None]:
         with httpx.Client(base_url=liner.base_url, cookies=cookies, timeout=30) as c:
-            return _refresh(c, csrf).status_code
+            response = _refresh(c, csrf)
+            retry_after = response.headers.get("Retry-After")
+            return response.status_code, int(retry_after) if retry_after else None
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(one, range(20)))
+        results = list(pool.map(one, range(20)))
+    statuses = [status for status, _ in results]
+    waits = [wait for _, wait in results]
     assert statuses.count(200) == 1
     assert statuses.count(429) == 19
+    # Losers are told to come back when the running refresh is surely over, not in a day.
+    assert all(0 < wait <= 120 for wait in waits if wait is not None)
+    assert len([w for w in waits if w is not None]) == 19
     assert liner.sandbox.calls["top_artists"] - before["top_artists"] == 1
     assert liner.sandbox.calls["top_tracks"] - before["top_tracks"] == 1
 
@@ -248,14 +256,19 @@ def test_a_slow_spotify_times_out_with_a_clear_error(liner: LinerHarness) -> Non
     assert time.monotonic() - started < 10
 
 
-def test_the_access_token_is_refreshed_before_it_expires(liner: LinerHarness) -> None:
-    client = liner.sign_in(ALICE)
-    client.get("/api/v1/me/music")
-    assert liner.sandbox.calls["token"] == 1
-    liner.clock.advance(hours=25)  # Spotify's hour-long token is long gone
-    assert _refresh(client, liner.csrf(client)).status_code == 200
-    assert liner.sandbox.calls["token"] == 2
-    assert liner.sandbox.calls["top_tracks"] == 2
+def test_the_access_token_is_refreshed_shortly_before_it_expires(tmp_path: Path) -> None:
+    with running_liner(tmp_path, cooldown_seconds=0) as liner:
+        client = liner.sign_in(ALICE)
+        client.get("/api/v1/me/music")
+        csrf = liner.csrf(client)
+        assert liner.sandbox.calls["token"] == 1
+        liner.clock.advance(minutes=57)  # 3 minutes left on Spotify's hour-long token
+        assert _refresh(client, csrf).status_code == 200
+        assert liner.sandbox.calls["token"] == 1
+        liner.clock.advance(minutes=1, seconds=1)  # 119 s left: inside the margin
+        assert _refresh(client, csrf).status_code == 200
+        assert liner.sandbox.calls["token"] == 2
+        assert liner.sandbox.calls["top_tracks"] == 3
 
 
 def test_a_401_triggers_one_token_refresh_and_a_retry(liner: LinerHarness) -> None:
@@ -296,3 +309,70 @@ def test_a_revoked_refresh_token_asks_to_reconnect_and_keeps_the_data(
     # Reconnecting (signing in with Spotify again) clears the flag.
     liner.sign_in(ALICE, client)
     assert client.get("/api/v1/me").json()["data"]["spotify"]["needs_reconnect"] is False
+
+
+def test_a_token_rejected_even_after_a_refresh_asks_to_reconnect(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    liner.sandbox.fail_next(2, status=401, endpoint="top_artists")
+    response = client.get("/api/v1/me/music")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "spotify_reconnect_required"
+    assert liner.sandbox.calls["token"] == 2  # exactly one refresh in between
+    assert client.get("/api/v1/me").json()["data"]["spotify"]["needs_reconnect"] is True
+
+
+def test_a_failed_token_refresh_is_retried_like_any_idempotent_call(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    client.get("/api/v1/me/music")
+    liner.clock.advance(hours=25)
+    liner.sandbox.fail_next(1, status=500, endpoint="token")
+    assert _refresh(client, liner.csrf(client)).status_code == 200
+    assert liner.sandbox.calls["token"] == 3
+
+
+def test_a_retry_after_just_over_five_seconds_is_not_waited(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    liner.sandbox.fail_next(1, status=429, endpoint="top_tracks", retry_after=6)
+    started = time.monotonic()
+    response = client.get("/api/v1/me/music")
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert response.json()["error"]["retry_after"] == 6
+
+
+def test_retries_stop_after_three_tries(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    liner.sandbox.fail_next(10, status=503, endpoint="top_tracks")
+    assert client.get("/api/v1/me/music").status_code == 503
+    assert liner.sandbox.calls["top_tracks"] == 3
+
+
+def test_the_two_top_lists_are_fetched_at_the_same_time(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    liner.sandbox.latency = 0.5
+    started = time.monotonic()
+    assert client.get("/api/v1/me/music").status_code == 200
+    assert time.monotonic() - started < 0.9  # two 0.5 s calls in a row would take 1 s
+
+
+def test_a_refresh_that_outlived_its_claim_yields_to_the_newer_one(liner: LinerHarness) -> None:
+    client = liner.sign_in(ALICE)
+    client.get("/api/v1/me/music")
+    csrf = liner.csrf(client)
+    liner.clock.advance(hours=25)
+    liner.sandbox.latency = 0.6
+    cookies = dict(client.cookies)
+
+    def refresh_in_thread() -> int:
+        with httpx.Client(base_url=liner.base_url, cookies=cookies, timeout=30) as c:
+            return _refresh(c, csrf).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        slow = pool.submit(refresh_in_thread)
+        time.sleep(0.3)  # the first refresh holds the claim and waits on Spotify
+        liner.clock.advance(seconds=121)  # ...long enough for its claim to lapse
+        fresh = pool.submit(refresh_in_thread)
+        assert slow.result() == 429
+        assert fresh.result() == 200
+    data = client.get("/api/v1/me/music").json()["data"]
+    assert data["refreshed_at"] == liner.clock().isoformat().replace("+00:00", "Z")

@@ -130,6 +130,9 @@ def test_a_state_can_be_used_only_once(liner: LinerHarness) -> None:
     client.cookies.set("liner_oauth_state", fields["state"], path="/auth")
     replay = client.get(decision.headers["location"])
     assert replay.status_code == 400
+    # Refused for the state, before the (also spent) code is ever sent to Spotify.
+    assert "expired or was already used" in replay.text
+    assert liner.sandbox.calls["token"] == 1
 
 
 def test_signing_out_ends_the_session_on_the_server(liner: LinerHarness) -> None:
@@ -201,6 +204,8 @@ def test_a_token_copied_to_another_user_does_not_decrypt(liner: LinerHarness) ->
     response = bob.get("/api/v1/me/music")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "spotify_reconnect_required"
+    assert bob.get("/api/v1/me").json()["data"]["spotify"]["needs_reconnect"] is True
+    assert alice.get("/api/v1/me/music").status_code == 200  # alice is unaffected
 
 
 def test_the_stored_session_key_is_not_the_cookie(liner: LinerHarness) -> None:
@@ -210,3 +215,33 @@ def test_the_stored_session_key_is_not_the_cookie(liner: LinerHarness) -> None:
     assert items.get(session_key(cookie)) is None
     digest = hashlib.sha256(cookie.encode()).hexdigest()
     assert items.get(session_key(digest)) is None
+
+
+def test_a_non_ascii_state_is_a_clear_400_not_a_crash(liner: LinerHarness) -> None:
+    client = liner.client()
+    client.get("/auth/spotify")
+    response = client.get("/auth/spotify/callback", params={"state": "é", "code": "x"})
+    assert response.status_code == 400
+    assert "did not start in this browser" in response.text
+
+
+def test_a_lost_answer_to_the_code_exchange_is_not_retried(liner: LinerHarness) -> None:
+    client = liner.client()
+    start = client.get("/auth/spotify")
+    consent = client.get(start.headers["location"])
+    action, fields = consent_form(consent.text, ALICE)
+    decision = client.post(str(consent.url.join(action)), data=fields)
+    liner.sandbox.fail_next(1, status=502, endpoint="token")
+    response = client.get(decision.headers["location"])
+    assert response.status_code == 503
+    assert "Spotify is not answering" in response.text
+    assert liner.sandbox.calls["token"] == 1  # a code is spent once: no blind retry
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_answers_that_set_cookies_or_carry_tokens_are_never_cached(liner: LinerHarness) -> None:
+    client = liner.client()
+    assert client.get("/auth/spotify").headers["cache-control"] == "no-store"
+    liner.sign_in(ALICE, client)
+    assert client.get("/api/v1/me").headers["cache-control"] == "no-store"
+    assert client.get("/api/v1/nope").headers["cache-control"] == "no-store"

@@ -114,7 +114,10 @@ class HttpClient:
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        idempotent: bool = True,
     ) -> httpx.Response:
+        """``idempotent=False`` (e.g. spending a one-time OAuth code) retries only what
+        surely never reached the peer (a refused connection) or what it refused (429)."""
         policy = self.policy
         backoff = wait_exponential_jitter(
             multiplier=policy.backoff_seconds,
@@ -142,10 +145,12 @@ class HttpClient:
                         response = await self._client.request(
                             method, url, params=params, data=data, headers=headers, auth=auth
                         )
-                    except httpx.TimeoutException as exc:
-                        raise _Retry("timed out") from exc
-                    except httpx.TransportError as exc:
+                    except httpx.ConnectError as exc:
                         raise _Retry("could not connect") from exc
+                    except (httpx.TimeoutException, httpx.TransportError) as exc:
+                        if not idempotent:
+                            raise TransientHttpError("did not answer in time") from exc
+                        raise _Retry("timed out") from exc
                     if response.status_code == 429:
                         retry_after = parse_retry_after(response.headers.get("Retry-After"))
                         wait_s = 1 if retry_after is None else retry_after
@@ -154,6 +159,8 @@ class HttpClient:
                             raise RateLimitedHttpError(wait_s, response.content)
                         raise _Retry("rate limited", retry_after=wait_s)
                     if response.status_code >= 500:
+                        if not idempotent:
+                            raise TransientHttpError(f"answered {response.status_code}")
                         raise _Retry(f"answered {response.status_code}")
                     return response
         except _Retry as exc:

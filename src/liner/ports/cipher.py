@@ -13,7 +13,12 @@ from typing import Protocol
 
 
 class CipherError(Exception):
-    """Encryption or decryption failed (wrong key, wrong context, tampered data, KMS down)."""
+    """Encryption or decryption failed: wrong key, wrong context, tampered data."""
+
+
+class CipherUnavailable(CipherError):
+    """The cipher cannot work right now (KMS unreachable or throttled, key file unreadable):
+    not the data's fault, so nobody should be asked to reconnect over it."""
 
 
 class Cipher(Protocol):

@@ -8,7 +8,7 @@ already encrypted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -46,7 +46,7 @@ class SpotifyLink:
 class Session:
     id_hash: str  # HMAC of the cookie value; the cookie value itself is never stored
     user_id: str
-    csrf_token: str
+    csrf_token: str = field(repr=False)
     created_at: datetime
     expires_at: datetime
 
@@ -55,8 +55,8 @@ class Session:
 class PendingSignIn:
     """An OAuth round trip in flight, keyed by its ``state``."""
 
-    state: str
-    code_verifier: str
+    state: str = field(repr=False)
+    code_verifier: str = field(repr=False)
     expires_at: datetime
     purpose: str = "sign-in"
 
@@ -79,12 +79,20 @@ class IdentityTaken(Exception):
 
 class RefreshRefused(Exception):
     """The refresh claim was refused: the cooldown has not passed, or another
-    refresh is running. ``next_refresh_at`` is when to come back (None if unknown)."""
+    refresh is running (until ``claim_until`` at the latest). ``next_refresh_at``
+    is when the cooldown ends (None if unknown)."""
 
-    def __init__(self, next_refresh_at: datetime | None, *, in_progress: bool = False) -> None:
+    def __init__(
+        self,
+        next_refresh_at: datetime | None,
+        *,
+        in_progress: bool = False,
+        claim_until: datetime | None = None,
+    ) -> None:
         super().__init__("refresh refused")
         self.next_refresh_at = next_refresh_at
         self.in_progress = in_progress
+        self.claim_until = claim_until
 
 
 class ClaimLost(Exception):

@@ -15,7 +15,7 @@ import hmac
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -40,7 +40,7 @@ class SignInStart:
 
 @dataclass(frozen=True, slots=True)
 class StartedSession:
-    cookie_value: str  # goes to the browser only; never stored or logged
+    cookie_value: str = field(repr=False)  # goes to the browser only; never stored or logged
     session: Session
 
 
@@ -49,6 +49,13 @@ class Me:
     user: User
     spotify_connected: bool
     spotify_needs_reconnect: bool
+
+
+def _same(a: str, b: str) -> bool:
+    """Constant-time equality that also works for non-ASCII input (which never matches)."""
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 class AccountService:
@@ -104,7 +111,7 @@ class AccountService:
                     "You chose not to connect Spotify, so you are not signed in."
                 )
             raise errors.SignInFailed("Spotify did not sign you in. Please try again.")
-        if not state or not browser_state or not hmac.compare_digest(state, browser_state):
+        if not state or not browser_state or not _same(state, browser_state):
             raise errors.SignInFailed(
                 "This sign-in did not start in this browser or has expired. Please start again."
             )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from liner import errors
-from liner.ports.cipher import Cipher, CipherError
+from liner.ports.cipher import Cipher, CipherError, CipherUnavailable
 from liner.ports.music_source import (
     InvalidGrant,
     MusicAuth,
@@ -47,15 +47,22 @@ class SpotifyTokens:
         return {"purpose": PURPOSE, "user": user_id, "token": kind}
 
     def encrypt(self, user_id: str, kind: str, token: str) -> str:
-        blob = self._cipher.encrypt(token.encode(), self._context(user_id, kind))
+        try:
+            blob = self._cipher.encrypt(token.encode(), self._context(user_id, kind))
+        except CipherError as exc:
+            raise errors.SecretsUnavailable() from exc
         return base64.b64encode(blob).decode("ascii")
 
     def decrypt(self, user_id: str, kind: str, blob: str) -> str:
         try:
             raw = base64.b64decode(blob.encode("ascii"), validate=True)
             return self._cipher.decrypt(raw, self._context(user_id, kind)).decode()
+        except CipherUnavailable as exc:
+            raise errors.SecretsUnavailable() from exc
         except (CipherError, ValueError, UnicodeDecodeError) as exc:
-            # Unreadable tokens are as good as none: the person reconnects.
+            # Unreadable tokens (tampered, or copied from another user) are as good as
+            # none: flag the link so the dashboard offers to reconnect.
+            self._store.mark_spotify_needs_reconnect(user_id)
             raise errors.SpotifyReconnectRequired() from exc
 
     async def save_new_link(self, user_id: str, spotify_id: str, tokens: Tokens) -> None:
@@ -134,6 +141,8 @@ class SpotifyTokens:
         try:
             return await action(token)
         except Unauthorized:
+            # A brand-new token rejected too: access was revoked on Spotify's side.
+            await asyncio.to_thread(self._store.mark_spotify_needs_reconnect, user_id)
             raise errors.SpotifyReconnectRequired() from None
 
     def expires_soon(self, link: SpotifyLink, now: datetime) -> bool:

@@ -21,7 +21,7 @@ from liner.domain.albums import dedupe_artists, dedupe_tracks, derive_albums
 from liner.domain.cooldown import can_refresh, format_wait, seconds_until
 from liner.domain.music import Snapshot
 from liner.ports.music_source import MusicSource, MusicSourceError
-from liner.ports.store import RefreshRefused, Store, StoredMusic
+from liner.ports.store import ClaimLost, RefreshRefused, Store, StoredMusic
 from liner.services.clock import Clock
 from liner.services.errors import spotify_error
 from liner.services.spotify_link import SpotifyTokens
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # Longer than the slowest fetch (retries and timeouts included), short enough that a
 # crashed refresh does not lock a person out for long.
 CLAIM_LEASE_SECONDS = 120
+# A refresh gives up well before its claim lapses, so a slow one never overwrites
+# a newer one (the transaction would refuse it anyway) and always answers.
+FETCH_DEADLINE_SECONDS = 90
 TOP_ALBUMS = 5
 
 
@@ -113,11 +116,27 @@ class TasteService:
         except RefreshRefused as refused:
             raise self._cooldown_error(refused, now) from None
         try:
-            snapshot = await self._fetch(user_id, now)
+            try:
+                async with asyncio.timeout(FETCH_DEADLINE_SECONDS):
+                    snapshot = await self._fetch(user_id, now)
+            except TimeoutError:
+                raise errors.SpotifyUnavailable(
+                    "Spotify took too long to answer. Please try again in a few minutes."
+                ) from None
             next_at = now + self._cooldown
-            await asyncio.to_thread(
-                self._store.save_snapshot, user_id, snapshot, next_refresh_at=next_at, token=token
-            )
+            try:
+                await asyncio.to_thread(
+                    self._store.save_snapshot,
+                    user_id,
+                    snapshot,
+                    next_refresh_at=next_at,
+                    token=token,
+                )
+            except ClaimLost:
+                raise errors.Cooldown(
+                    "Another refresh took over while this one was waiting for Spotify.",
+                    retry_after=60,
+                ) from None
         except BaseException:
             await asyncio.to_thread(self._store.release_refresh, user_id, token=token)
             raise
@@ -125,9 +144,11 @@ class TasteService:
 
     def _cooldown_error(self, refused: RefreshRefused, now: datetime) -> errors.Cooldown:
         if refused.in_progress or refused.next_refresh_at is None:
-            wait = int(self._cooldown.total_seconds())
+            # Come back when the running refresh must have finished (its claim lapses).
+            until = refused.claim_until or now + timedelta(seconds=CLAIM_LEASE_SECONDS)
             return errors.Cooldown(
-                "Your music is being refreshed right now.", retry_after=max(1, wait)
+                "Your music is being refreshed right now. It will show here in a moment.",
+                retry_after=max(1, seconds_until(now, max(until, now))),
             )
         wait = seconds_until(now, refused.next_refresh_at)
         return errors.Cooldown(

@@ -50,9 +50,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        if not request.url.path.startswith(("/api/docs", SANDBOX_PATH)):
+        path = request.url.path
+        if not path.startswith(("/api/docs", SANDBOX_PATH)):
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
+        if path.startswith(("/api/", "/auth/")):
+            # Per-person answers and cookie-setting redirects: never in a shared cache.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.get("/healthz", include_in_schema=False)

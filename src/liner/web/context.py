@@ -45,7 +45,13 @@ RequiredSession = Annotated[Session, Depends(required_session)]
 
 
 def check_csrf(session: Session, token: str | None) -> None:
-    if not token or not hmac.compare_digest(token, session.csrf_token):
+    if (
+        not token
+        or len(token) > 200
+        or not hmac.compare_digest(
+            token.encode("utf-8", "surrogatepass"), session.csrf_token.encode()
+        )
+    ):
         raise errors.CsrfFailed()
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from liner.ports.cipher import CipherError
+from liner.ports.cipher import CipherError, CipherUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
@@ -76,7 +76,7 @@ class KmsCipher:
                 EncryptionContext=encryption_context,
             )
         except (ClientError, BotoCoreError) as exc:
-            raise CipherError(_describe("encrypt", exc)) from exc
+            raise _error("encrypt", exc) from exc
         return response["CiphertextBlob"]
 
     def decrypt(self, ciphertext: bytes, context: Mapping[str, str]) -> bytes:
@@ -90,11 +90,31 @@ class KmsCipher:
                 EncryptionContext=encryption_context,
             )
         except (ClientError, BotoCoreError) as exc:
-            raise CipherError(_describe("decrypt", exc)) from exc
+            raise _error("decrypt", exc) from exc
         framed = response["Plaintext"]
         if framed[:1] != _FRAME:
             raise CipherError("KMS plaintext has an unknown framing")
         return framed[1:]
+
+
+# Codes that say nothing about the ciphertext: KMS or the network is having a bad moment.
+_TRANSIENT = {
+    "KMSInternalException",
+    "ThrottlingException",
+    "DependencyTimeoutException",
+    "KMSInvalidStateException",
+    "DisabledException",
+    "KeyUnavailableException",
+    "AccessDeniedException",
+}
+
+
+def _error(operation: str, exc: ClientError | BotoCoreError) -> CipherError:
+    if isinstance(exc, BotoCoreError):
+        return CipherUnavailable(_describe(operation, exc))
+    code = exc.response.get("Error", {}).get("Code", "")
+    cls = CipherUnavailable if code in _TRANSIENT else CipherError
+    return cls(_describe(operation, exc))
 
 
 def _describe(operation: str, exc: ClientError | BotoCoreError) -> str:

@@ -38,7 +38,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from liner.ports.cipher import CipherError
+from liner.ports.cipher import CipherError, CipherUnavailable
 
 __all__ = ["KEY_SIZE", "LocalCipher", "canonical_context"]
 
@@ -106,7 +106,7 @@ class LocalCipher:
             return self._read_key()
         except OSError as exc:
             # e.g. a key file we may not read; the OS message names no key bytes.
-            raise CipherError(f"cannot read the key file {self._key_file}: {exc}") from exc
+            raise CipherUnavailable(f"cannot read the key file {self._key_file}: {exc}") from exc
 
     def _read_key(self) -> bytes:
         path = self._key_file
@@ -115,15 +115,15 @@ class LocalCipher:
             # fstat the open descriptor, so the checks apply to the bytes we read.
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise CipherError(f"key file {path} is not a regular file")
+                raise CipherUnavailable(f"key file {path} is not a regular file")
             mode = stat.S_IMODE(info.st_mode)
             if mode & 0o077:
-                raise CipherError(
+                raise CipherUnavailable(
                     f"key file {path} is accessible by group or others "
                     f"(mode {mode:04o}); restrict it with: chmod 600 {path}"
                 )
             if info.st_size != KEY_SIZE:
-                raise CipherError(
+                raise CipherUnavailable(
                     f"key file {path} must hold exactly {KEY_SIZE} bytes, it holds {info.st_size}"
                 )
             key = os.read(fd, KEY_SIZE + 1)
@@ -131,7 +131,7 @@ class LocalCipher:
             os.close(fd)
         if len(key) != KEY_SIZE:
             # The file changed between fstat and read.
-            raise CipherError(f"key file {path} must hold exactly {KEY_SIZE} bytes")
+            raise CipherUnavailable(f"key file {path} must hold exactly {KEY_SIZE} bytes")
         return key
 
     def _create_key(self) -> None:
@@ -139,7 +139,9 @@ class LocalCipher:
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
-            raise CipherError(f"cannot create the key directory {path.parent}: {exc}") from exc
+            raise CipherUnavailable(
+                f"cannot create the key directory {path.parent}: {exc}"
+            ) from exc
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
         try:
             fd = os.open(
@@ -148,14 +150,14 @@ class LocalCipher:
                 0o600,
             )
         except OSError as exc:
-            raise CipherError(f"cannot create the key file {path}: {exc}") from exc
+            raise CipherUnavailable(f"cannot create the key file {path}: {exc}") from exc
         try:
             try:
                 # The umask can only remove bits; make sure the owner can read it back.
                 os.fchmod(fd, 0o600)
                 written = os.write(fd, os.urandom(KEY_SIZE))
                 if written != KEY_SIZE:
-                    raise CipherError(f"short write creating the key file {path}")
+                    raise CipherUnavailable(f"short write creating the key file {path}")
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -166,7 +168,7 @@ class LocalCipher:
             except FileExistsError:
                 return
             except OSError as exc:
-                raise CipherError(f"cannot create the key file {path}: {exc}") from exc
+                raise CipherUnavailable(f"cannot create the key file {path}: {exc}") from exc
             _fsync_directory(path.parent)
         finally:
             with contextlib.suppress(FileNotFoundError):

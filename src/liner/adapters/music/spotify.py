@@ -104,6 +104,9 @@ class Spotify:
                 f"{self._accounts_url}/api/token",
                 data=form,
                 auth=(self._client_id, self._client_secret),
+                # A code is spent on first use: retrying a lost answer would only
+                # earn an invalid_grant. Refresh tokens stay valid, so those retry.
+                idempotent=form.get("grant_type") != "authorization_code",
             )
         except RateLimitedHttpError as exc:
             raise _rate_limit_error(exc) from None

@@ -12,6 +12,7 @@ Schema (the external contract; other tools may read it)::
         PRIMARY KEY (pk, sk)
     );
     CREATE INDEX items_gsi1 ON items (gsi1pk, gsi1sk);
+    CREATE INDEX items_ttl ON items (ttl) WHERE ttl IS NOT NULL;
 
 ``body`` is the truth; the other columns are derived from it on every write.
 An item is in ``gsi1`` when both ``gsi1pk`` and ``gsi1sk`` are set. Text sorts
@@ -63,6 +64,11 @@ CREATE TABLE items (
 )
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk)"
+_TTL_INDEX = "CREATE INDEX IF NOT EXISTS items_ttl ON items (ttl) WHERE ttl IS NOT NULL"
+# Like DynamoDB's TTL sweeper, items are deleted some time after they expire (here an
+# hour), so sign-in round trips and old sessions do not pile up in the file.
+_SWEEP_GRACE_SECONDS = 3600
+_SWEEP_EVERY_SECONDS = 60
 # Items whose integer ttl is <= now are hidden from reads.
 _LIVE = "(ttl IS NULL OR ttl > ?)"
 # Per index: the partition column, the sort column, and the ORDER BY for one direction
@@ -77,6 +83,7 @@ class SqliteItemStore:
     def __init__(self, path: Path) -> None:
         self._lock = threading.Lock()
         self.round_trips = 0
+        self._swept_at = 0.0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: no implicit transactions; we issue BEGIN IMMEDIATE.
@@ -110,6 +117,7 @@ class SqliteItemStore:
             if not exists:
                 self._conn.execute(_SCHEMA)
             self._conn.execute(_INDEX)
+            self._conn.execute(_TTL_INDEX)
             return not exists
 
     def get(self, key: Key) -> Item | None:
@@ -172,6 +180,7 @@ class SqliteItemStore:
             with self._immediate():
                 new = plan_write(op, self._read(key))
                 self._store(key, new)
+            self._sweep()
             return new if isinstance(op, Update) else None
 
     def transact(self, ops: Sequence[WriteOp]) -> None:
@@ -180,6 +189,17 @@ class SqliteItemStore:
                 self._store(key, new)
 
     # --- helpers ---------------------------------------------------------------
+
+    def _sweep(self) -> None:
+        """Delete items expired for over an hour, at most once a minute (lock held)."""
+        now = time.time()
+        if now - self._swept_at < _SWEEP_EVERY_SECONDS:
+            return
+        self._swept_at = now
+        self._conn.execute(
+            "DELETE FROM items WHERE ttl IS NOT NULL AND ttl <= ?",
+            (int(now) - _SWEEP_GRACE_SECONDS,),
+        )
 
     @contextmanager
     def _call(self) -> Iterator[None]:

@@ -328,7 +328,16 @@ class Table:
             item = self.items.get(user_key(user_id, METADATA)) or {}
             next_at = _opt_dt(item.get("next_refresh_at"))
             in_progress = next_at is None or next_at <= now
-            raise RefreshRefused(next_at, in_progress=in_progress) from None
+            claim_until = item.get("claim_until")
+            raise RefreshRefused(
+                next_at,
+                in_progress=in_progress,
+                claim_until=(
+                    datetime.fromtimestamp(claim_until, UTC)
+                    if isinstance(claim_until, int)
+                    else None
+                ),
+            ) from None
 
     def save_snapshot(
         self, user_id: str, snapshot: Snapshot, *, next_refresh_at: datetime, token: str

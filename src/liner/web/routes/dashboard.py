@@ -47,7 +47,7 @@ async def _render_dashboard(
         view = await services.taste.stored(user_id)
         me = await services.accounts.me(user_id)  # a failed fetch may have flagged a reconnect
     status = problem.status if problem is not None else 200
-    return page(
+    response = page(
         request,
         "dashboard.html",
         status=status,
@@ -56,6 +56,9 @@ async def _render_dashboard(
         problem=problem,
         csrf_token=csrf_token,
     )
+    if problem is not None and problem.retry_after is not None:
+        response.headers["Retry-After"] = str(problem.retry_after)
+    return response
 
 
 @router.post("/dashboard/refresh")
