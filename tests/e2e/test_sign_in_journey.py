@@ -1,4 +1,4 @@
-"""The first journey, in a real browser: landing -> sandbox consent -> dashboard -> refresh."""
+"""The first journey, in a real browser: landing -> sandbox consent -> handle -> dashboard."""
 
 from __future__ import annotations
 
@@ -28,7 +28,16 @@ def test_a_new_person_signs_in_through_the_sandbox_and_sees_their_music(
     expect(page.get_by_text("Spotify sandbox").first).to_be_visible()
     page.get_by_role("button", name="Continue as Maren Solberg").click()
 
+    # A first sign-in claims a handle before anything else.
+    page.wait_for_url(liner.base_url + "/welcome")
+    page.get_by_label("Handle").fill("admin")
+    page.get_by_role("button", name="Claim this handle").click()
+    expect(page.get_by_test_id("problem")).to_contain_text("reserved")
+    page.get_by_label("Handle").fill("Maren")
+    page.get_by_role("button", name="Claim this handle").click()
+
     page.wait_for_url(liner.base_url + "/dashboard")
+    expect(page.get_by_text("@maren")).to_be_visible()
     expect(page.get_by_role("heading", name="Your music")).to_be_visible()
     expect(page.locator("section.artists li")).to_have_count(6)
     expect(page.locator("section.albums li")).to_have_count(5)
