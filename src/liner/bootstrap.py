@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING
 from liner.adapters.http import HttpClient, RetryPolicy
 from liner.adapters.music.spotify import Spotify
 from liner.adapters.store.table import Table
-from liner.config import CipherKind, Settings, StoreKind
+from liner.config import CipherKind, MailerKind, Settings, StoreKind
 from liner.ports.cipher import Cipher
+from liner.ports.identity import IdentityProvider
 from liner.ports.items import ItemStore
+from liner.ports.mailer import Mailer
 from liner.services.accounts import AccountService
 from liner.services.clock import Clock, system_clock
+from liner.services.email_sign_in import EmailSignInService
+from liner.services.handles import HandleService
+from liner.services.profile import ProfileService
 from liner.services.spotify_link import SpotifyTokens
 from liner.services.taste import TasteService
 
@@ -36,6 +41,10 @@ class Services:
     tokens: SpotifyTokens
     accounts: AccountService
     taste: TasteService
+    handles: HandleService
+    email_sign_in: EmailSignInService
+    profile: ProfileService
+    mailer: Mailer
     sandbox: SandboxSpotify | None = None
     closers: list[object] = field(default_factory=list)
 
@@ -70,6 +79,41 @@ def build_cipher(settings: Settings) -> Cipher:
     from liner.adapters.cipher.local import LocalCipher
 
     return LocalCipher(settings.data_dir / "token.key")
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    if settings.mailer is MailerKind.smtp:
+        from liner.adapters.mail.smtp import SmtpMailer
+
+        return SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=(
+                settings.smtp_password.get_secret_value() if settings.smtp_password else None
+            ),
+            sender=settings.mail_from,
+            starttls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls,
+            timeout=settings.http_timeout_seconds,
+        )
+    from liner.adapters.mail.console import ConsoleMailer
+
+    return ConsoleMailer()
+
+
+def build_google(settings: Settings, http: HttpClient, clock: Clock) -> IdentityProvider | None:
+    if not settings.google_client_id or settings.google_client_secret is None:
+        return None
+    from liner.adapters.identity.google import GoogleOidc
+
+    return GoogleOidc(
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret.get_secret_value(),
+        discovery_url=settings.google_discovery_url,
+        http=http,
+        clock=clock,
+    )
 
 
 def secret_key(settings: Settings) -> bytes:
@@ -134,7 +178,10 @@ def build(
         secret_key=secret_key(settings),
         redirect_uri=settings.spotify_redirect_uri,
         session_lifetime=timedelta(days=settings.session_days),
+        google=build_google(settings, http, clock),
+        google_redirect_uri=settings.google_redirect_uri,
     )
+    mailer = build_mailer(settings)
     taste = TasteService(
         table,
         tokens,
@@ -151,5 +198,17 @@ def build(
         tokens=tokens,
         accounts=accounts,
         taste=taste,
+        handles=HandleService(table, clock),
+        email_sign_in=EmailSignInService(
+            table,
+            mailer,
+            accounts,
+            clock,
+            base_url=settings.base_url,
+            per_address_per_hour=settings.email_links_per_address_per_hour,
+            per_client_per_hour=settings.email_links_per_client_per_hour,
+        ),
+        profile=ProfileService(table, clock),
+        mailer=mailer,
         sandbox=sandbox if settings.sandbox else None,
     )

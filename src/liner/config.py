@@ -35,6 +35,11 @@ class CipherKind(StrEnum):
     kms = "kms"
 
 
+class MailerKind(StrEnum):
+    console = "console"
+    smtp = "smtp"
+
+
 def _strip_slash(value: str) -> str:
     return value.rstrip("/")
 
@@ -60,6 +65,21 @@ class Settings(BaseSettings):
     cipher: CipherKind = CipherKind.local
     kms_key_id: str | None = None
 
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+
+    mailer: MailerKind = MailerKind.console
+    mail_from: str = "Liner <liner@localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool | None = None  # None: use STARTTLS when the server offers it
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    email_links_per_address_per_hour: int = Field(default=3, ge=1, le=1000)
+    email_links_per_client_per_hour: int = Field(default=10, ge=1, le=100000)
+
     refresh_cooldown_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
     http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     session_days: int = Field(default=30, ge=1, le=365)
@@ -78,6 +98,12 @@ class Settings(BaseSettings):
         AnyHttpUrl(value)
         return _strip_slash(value)
 
+    @field_validator("google_discovery_url")
+    @classmethod
+    def _check_discovery(cls, value: str) -> str:
+        AnyHttpUrl(value)
+        return value
+
     @field_validator("spotify_time_range")
     @classmethod
     def _check_time_range(cls, value: str) -> str:
@@ -91,6 +117,8 @@ class Settings(BaseSettings):
             # PKCE alone would do, but Spotify's token endpoint expects the secret for
             # confidential web apps; a missing one is almost always a forgotten variable.
             raise ValueError("LINER_SPOTIFY_CLIENT_SECRET is required with LINER_SPOTIFY_CLIENT_ID")
+        if self.google_client_id and self.google_client_secret is None:
+            raise ValueError("LINER_GOOGLE_CLIENT_SECRET is required with LINER_GOOGLE_CLIENT_ID")
         if self.cipher is CipherKind.kms and not self.kms_key_id:
             raise ValueError("LINER_KMS_KEY_ID is required when LINER_CIPHER=kms")
         if self.env is Env.production:
@@ -143,3 +171,7 @@ class Settings(BaseSettings):
     @property
     def spotify_redirect_uri(self) -> str:
         return self.base_url + "/auth/spotify/callback"
+
+    @property
+    def google_redirect_uri(self) -> str:
+        return self.base_url + "/auth/google/callback"

@@ -62,6 +62,48 @@ class SignInFailed(LinerError):
     message = "Signing in did not work. Please try again."
 
 
+class IdentityInUse(LinerError):
+    code = "identity_in_use"
+    status = 409
+    message = "That account is already connected to another Liner account."
+
+
+class HandleTaken(LinerError):
+    code = "handle_taken"
+    status = 409
+    message = "That handle is taken."
+
+
+class InvalidHandle(LinerError):
+    code = "invalid_handle"
+    status = 422
+    message = "That handle cannot be used."
+
+
+class Conflict(LinerError):
+    code = "conflict"
+    status = 409
+    message = "Something changed at the same time. Please try again."
+
+
+class RateLimited(LinerError):
+    code = "rate_limited"
+    status = 429
+    message = "Too many requests. Please wait a little and try again."
+
+
+class ProviderUnavailable(LinerError):
+    code = "provider_unavailable"
+    status = 503
+    message = "The sign-in provider is not answering right now. Please try again shortly."
+
+
+class MailUnavailable(LinerError):
+    code = "mail_unavailable"
+    status = 503
+    message = "Liner could not send email just now. Please try again in a few minutes."
+
+
 class Cooldown(LinerError):
     code = "cooldown"
     status = 429

@@ -27,15 +27,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Package scope: Playwright's sync API keeps an event loop running in this thread while it
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it
 # is open, which would break every later test that calls asyncio.run().
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser

@@ -7,6 +7,7 @@ base URL (the OAuth redirect URI and the sandbox's address depend on it).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,8 +48,11 @@ class LinerHarness:
         for client in self.clients:
             client.close()
 
-    def sign_in(self, listener: str, client: httpx.Client | None = None) -> httpx.Client:
-        """The whole OAuth round trip over HTTP, as a browser does it."""
+    def sign_in(
+        self, listener: str, client: httpx.Client | None = None, *, handle: str | None = None
+    ) -> httpx.Client:
+        """The whole OAuth round trip over HTTP, as a browser does it; a first sign-in
+        then claims a handle (``handle`` or the listener's id) as onboarding asks."""
         client = client or self.client()
         start = client.get("/auth/spotify")
         assert start.status_code == 303, start.text
@@ -59,8 +63,56 @@ class LinerHarness:
         assert decision.status_code in (302, 303), decision.text
         callback = client.get(decision.headers["location"])
         assert callback.status_code == 303, callback.text
-        assert callback.headers["location"] == "/dashboard"
+        location = callback.headers["location"]
+        if location == "/welcome":
+            claimed = client.put(
+                "/api/v1/me/handle",
+                json={"handle": handle or listener},
+                headers={"X-CSRF-Token": self.csrf(client)},
+            )
+            assert claimed.status_code == 200, claimed.text
+        else:
+            assert location == "/dashboard", location
         return client
+
+    def sign_in_by_email(
+        self, email: str, client: httpx.Client | None = None, *, handle: str | None = None
+    ) -> httpx.Client:
+        """Ask for a link, read it from the mail Liner sent, confirm it, claim a handle."""
+        client = client or self.client()
+        form = client.get("/auth/email")
+        token = re.search(r'name="form_token" value="([^"]+)"', form.text)
+        assert token, form.text
+        sent = client.post("/auth/email", data={"email": email, "form_token": token.group(1)})
+        assert sent.status_code == 200, sent.text
+        link = self.last_link(email)
+        confirm = client.get(link)
+        form_token = re.search(r'name="form_token" value="([^"]+)"', confirm.text)
+        link_token = re.search(r'name="token" value="([^"]+)"', confirm.text)
+        assert form_token and link_token, confirm.text
+        done = client.post(
+            "/auth/email/confirm",
+            data={"token": link_token.group(1), "form_token": form_token.group(1)},
+        )
+        assert done.status_code == 303, done.text
+        if done.headers["location"] == "/welcome":
+            claimed = client.put(
+                "/api/v1/me/handle",
+                json={"handle": handle or email.split("@")[0].replace(".", "-")},
+                headers={"X-CSRF-Token": self.csrf(client)},
+            )
+            assert claimed.status_code == 200, claimed.text
+        return client
+
+    def last_link(self, email: str) -> str:
+        """The sign-in link in the newest message to ``email`` (console mailer's outbox)."""
+        outbox = getattr(self.services.mailer, "outbox", [])
+        for message in reversed(outbox):
+            if message.to == email:
+                found = re.search(r"https?://\S+", message.text)
+                assert found, message.text
+                return found.group(0)
+        raise AssertionError(f"no mail to {email}")
 
     def csrf(self, client: httpx.Client) -> str:
         token = client.get("/api/v1/me").json()["data"]["csrf_token"]
@@ -103,6 +155,7 @@ def running_liner(
     *,
     store: str = "sqlite",
     cooldown_seconds: int = 86400,
+    **overrides: object,
 ) -> Iterator[LinerHarness]:
     sock = bind_free_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -114,6 +167,7 @@ def running_liner(
         dynamodb_table=f"liner-{uuid.uuid4().hex[:12]}",
         refresh_cooldown_seconds=cooldown_seconds,
         http_timeout_seconds=2,
+        **overrides,
     )
     clock = FakeClock()
     sandbox = SandboxSpotify(

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 # boto3 refuses to sign requests without credentials; these never leave the machine.
 FAKE_AWS_ENV = {
@@ -19,17 +26,36 @@ FAKE_AWS_ENV = {
 }
 
 
+class _OneRequestAtATime:
+    """WSGI middleware: moto's backends take no locks, so two concurrent
+    TransactWriteItems can both pass their condition checks. DynamoDB itself
+    isolates every request; serialising requests gives moto that guarantee
+    while connections stay concurrent."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
     """Start moto on a free loopback port; yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
     try:
-        yield f"http://{host}:{port}"
+        yield f"http://{host!s}:{port}"
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def use_fake_aws_credentials() -> None:

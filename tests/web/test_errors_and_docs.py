@@ -15,7 +15,7 @@ def test_an_unknown_api_path_answers_in_the_envelope(liner: LinerHarness) -> Non
 
 
 def test_a_wrong_method_on_the_api_answers_405_in_the_envelope(liner: LinerHarness) -> None:
-    response = liner.client().delete("/api/v1/me")
+    response = liner.client().put("/api/v1/me/music")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
 

@@ -34,7 +34,8 @@ def test_me_describes_the_person_and_their_connection(liner: LinerHarness) -> No
     body = client.get("/api/v1/me").json()
     assert body["error"] is None
     data = body["data"]
-    assert set(data) == {"id", "display_name", "spotify", "csrf_token"}
+    assert set(data) == {"id", "display_name", "handle", "email", "google", "spotify", "csrf_token"}
+    assert data["handle"] == ALICE
     assert data["display_name"]
     assert data["spotify"] == {"connected": True, "needs_reconnect": False}
 

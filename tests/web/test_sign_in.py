@@ -49,15 +49,22 @@ def test_signing_in_lands_on_the_dashboard_with_a_safe_session_cookie(liner: Lin
     decision = client.post(str(consent.url.join(action)), data=fields)
     callback = client.get(decision.headers["location"])
     assert callback.status_code == 303
-    assert callback.headers["location"] == "/dashboard"
+    assert callback.headers["location"] == "/welcome"  # a new person claims a handle first
     set_cookie = [v for k, v in callback.headers.multi_items() if k == "set-cookie"]
     session_cookie = next(c for c in set_cookie if c.startswith("liner_session="))
     assert "HttpOnly" in session_cookie
     assert "samesite=lax" in session_cookie.lower()
     assert "Secure" not in session_cookie  # plain http on 127.0.0.1
+    welcome = client.get("/welcome")
+    assert welcome.status_code == 200
+    assert "Choose a handle" in welcome.text
+    csrf = client.get("/api/v1/me").json()["data"]["csrf_token"]
+    claimed = client.post("/welcome", data={"handle": "Maren-S", "csrf_token": csrf})
+    assert claimed.headers["location"] == "/dashboard"
     dashboard = client.get("/dashboard")
     assert dashboard.status_code == 200
     assert "Top albums" in dashboard.text
+    assert "@maren-s" in dashboard.text
 
 
 def test_the_same_spotify_account_signs_in_to_the_same_user(liner: LinerHarness) -> None:

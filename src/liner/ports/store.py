@@ -20,8 +20,16 @@ class User:
     id: str
     display_name: str
     created_at: datetime
-    spotify_id: str | None = None
-    email: str | None = None
+    handle: str | None = None
+    spotify_id: str | None = None  # the connected Spotify account, if any
+    google_sub: str | None = None  # the Google account that signs in, if any
+    email: str | None = None  # a verified email that signs in by link, if any
+
+
+# Identity providers: each (provider, subject) pair belongs to at most one user.
+SPOTIFY_IDENTITY = "spotify"
+GOOGLE_IDENTITY = "google"
+EMAIL_IDENTITY = "email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,8 @@ class Session:
     csrf_token: str = field(repr=False)
     created_at: datetime
     expires_at: datetime
+    last_seen: datetime | None = None
+    device: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +68,18 @@ class PendingSignIn:
     state: str = field(repr=False)
     code_verifier: str = field(repr=False)
     expires_at: datetime
-    purpose: str = "sign-in"
+    purpose: str = "sign-in"  # or "link": connect to ``user_id``'s account
+    user_id: str | None = None
+    nonce: str | None = field(default=None, repr=False)  # OpenID Connect
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSignIn:
+    """A sign-in link in flight. Only the hash of its token is stored."""
+
+    token_hash: str
+    email: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,18 @@ class StoredMusic:
 
 class IdentityTaken(Exception):
     """Another user already holds this identity (e.g. the Spotify account)."""
+
+    def __init__(self, provider: str = "") -> None:
+        super().__init__(f"identity taken: {provider}")
+        self.provider = provider
+
+
+class HandleTaken(Exception):
+    """Someone else holds this handle."""
+
+
+class Conflict(Exception):
+    """The record changed under us (a concurrent update); try again."""
 
 
 class RefreshRefused(Exception):
@@ -102,9 +135,23 @@ class ClaimLost(Exception):
 class Store(Protocol):
     # users and identities
     def get_user(self, user_id: str) -> User | None: ...
+    def find_user_by_identity(self, provider: str, subject: str) -> User | None: ...
     def find_user_by_spotify_id(self, spotify_id: str) -> User | None: ...
     def create_user(self, user: User) -> None:
         """Creates the user and claims its identities atomically; raises IdentityTaken."""
+        ...
+
+    def link_identity(self, user_id: str, provider: str, subject: str) -> None:
+        """Raises IdentityTaken when another user holds it."""
+        ...
+
+    def unlink_spotify(self, user_id: str) -> None: ...
+    def set_display_name(self, user_id: str, display_name: str) -> User: ...
+
+    # handles
+    def handle_owner(self, handle: str) -> str | None: ...
+    def claim_handle(self, user_id: str, handle: str, *, previous: str | None) -> None:
+        """All or nothing; raises HandleTaken, or Conflict if the profile moved on."""
         ...
 
     # Spotify connection
@@ -120,14 +167,26 @@ class Store(Protocol):
     ) -> None: ...
     def mark_spotify_needs_reconnect(self, user_id: str) -> None: ...
 
-    # sessions and sign-in round trips
+    # sessions
     def create_session(self, session: Session) -> None: ...
     def get_session(self, id_hash: str, now: datetime) -> Session | None: ...
-    def delete_session(self, id_hash: str) -> None: ...
+    def touch_session(self, session: Session, *, now: datetime, expires_at: datetime) -> None: ...
+    def list_sessions(self, user_id: str, now: datetime) -> list[Session]: ...
+    def delete_session(self, id_hash: str, user_id: str | None = None) -> None: ...
+    def delete_sessions(self, user_id: str, *, keep: str | None = None) -> int: ...
+
+    # sign-in round trips (OAuth state, email links): single use
     def put_pending_sign_in(self, pending: PendingSignIn) -> None: ...
     def take_pending_sign_in(self, state: str, now: datetime) -> PendingSignIn | None:
         """Single use: returns it and deletes it atomically; None if absent or expired."""
         ...
+
+    def put_email_sign_in(self, pending: EmailSignIn) -> None: ...
+    def peek_email_sign_in(self, token_hash: str, now: datetime) -> EmailSignIn | None: ...
+    def take_email_sign_in(self, token_hash: str, now: datetime) -> EmailSignIn | None: ...
+
+    # rate limits
+    def count_hit(self, bucket: str, key: str, *, now: datetime, window_seconds: int) -> int: ...
 
     # music snapshot (one round trip to read; claim + one transaction to refresh)
     def get_music(self, user_id: str) -> StoredMusic: ...
@@ -143,5 +202,14 @@ class Store(Protocol):
         ...
 
     def release_refresh(self, user_id: str, *, token: str) -> None: ...
+
+    # a person's data
+    def user_items(self, user_id: str) -> list[dict[str, object]]:
+        """Every item under the user's partition (for export and deletion)."""
+        ...
+
+    def delete_user(self, user_id: str) -> None:
+        """Every item the person owns, including identities, handle and sessions."""
+        ...
 
     def round_trips(self) -> int: ...

@@ -13,6 +13,7 @@ from liner.ports.store import Session
 
 SESSION_COOKIE = "liner_session"
 STATE_COOKIE = "liner_oauth_state"
+FORM_COOKIE = "liner_form"  # double-submit token for forms shown before sign-in
 CSRF_HEADER = "X-CSRF-Token"
 
 
@@ -42,6 +43,29 @@ async def required_session(session: OptionalSession) -> Session:
 
 
 RequiredSession = Annotated[Session, Depends(required_session)]
+
+
+def client_key(request: Request) -> str:
+    """Who is asking, for rate limits: the client address (uvicorn resolves trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:512]
+
+
+def check_form_token(request: Request, token: str | None) -> None:
+    """Forms shown to signed-out people carry the value of a cookie set with the form."""
+    cookie = request.cookies.get(FORM_COOKIE)
+    if (
+        not token
+        or not cookie
+        or len(token) > 200
+        or not hmac.compare_digest(
+            token.encode("utf-8", "surrogatepass"), cookie.encode("utf-8", "surrogatepass")
+        )
+    ):
+        raise errors.CsrfFailed()
 
 
 def check_csrf(session: Session, token: str | None) -> None:

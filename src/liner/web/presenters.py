@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from liner.domain.music import Album, Artist, Track
+from liner.ports.store import Session
 from liner.services.accounts import Me
 from liner.services.taste import MusicView
 
@@ -20,6 +21,9 @@ def me(view: Me, csrf_token: str) -> dict[str, Any]:
     return {
         "id": view.user.id,
         "display_name": view.user.display_name,
+        "handle": view.user.handle,
+        "email": view.user.email,
+        "google": {"connected": view.user.google_sub is not None},
         "spotify": {
             "connected": view.spotify_connected,
             "needs_reconnect": view.spotify_needs_reconnect,
@@ -62,4 +66,15 @@ def music(view: MusicView) -> dict[str, Any]:
         "tracks": [track(t) for t in snap.top_tracks] if snap else [],
         "refreshed_at": iso(view.refreshed_at),
         "next_refresh_at": iso(view.next_refresh_at),
+    }
+
+
+def session(s: Session, *, current: str) -> dict[str, Any]:
+    return {
+        "id": s.id_hash,
+        "device": s.device or "Unknown device",
+        "created_at": iso(s.created_at),
+        "last_seen": iso(s.last_seen),
+        "expires_at": iso(s.expires_at),
+        "current": s.id_hash == current,
     }

@@ -117,7 +117,9 @@ def test_liner_serve_runs_the_whole_sign_in_on_the_embedded_default(
         action, fields = consent_form(consent.text, ALICE)
         decision = client.post(str(consent.url.join(action)), data=fields)
         callback = client.get(decision.headers["location"])
-        assert callback.headers["location"] == "/dashboard"
+        assert callback.headers["location"] == "/welcome"
+        csrf = client.get("/api/v1/me").json()["data"]["csrf_token"]
+        client.post("/welcome", data={"handle": "maren", "csrf_token": csrf})
         dashboard = client.get("/dashboard")
         assert dashboard.status_code == 200
         assert "Top albums" in dashboard.text

@@ -52,7 +52,13 @@ from liner.ports.items import (
     WriteOp,
 )
 from liner.ports.store import (
+    EMAIL_IDENTITY,
+    GOOGLE_IDENTITY,
+    SPOTIFY_IDENTITY,
     ClaimLost,
+    Conflict,
+    EmailSignIn,
+    HandleTaken,
     IdentityTaken,
     PendingSignIn,
     RefreshMeta,
@@ -70,6 +76,25 @@ ALBUMS = "MUSIC#ALBUMS"
 TRACKS = "MUSIC#TRACKS"
 METADATA = "PROFILE#METADATA"
 REFRESH_INDEX_PK = "REFRESH"
+SESSION_PREFIX = "SESSION#"
+_IDENTITY_FIELDS = {
+    SPOTIFY_IDENTITY: "spotify_id",
+    GOOGLE_IDENTITY: "google_sub",
+    EMAIL_IDENTITY: "email",
+}
+
+
+def _identities(user: User) -> list[tuple[str, str]]:
+    pairs = [
+        (SPOTIFY_IDENTITY, user.spotify_id),
+        (GOOGLE_IDENTITY, user.google_sub),
+        (EMAIL_IDENTITY, user.email),
+    ]
+    return [(p, s) for p, s in pairs if s]
+
+
+def _chunks(ops: list[WriteOp], size: int) -> list[list[WriteOp]]:
+    return [ops[i : i + size] for i in range(0, len(ops), size)]
 
 
 def user_pk(user_id: str) -> str:
@@ -81,7 +106,19 @@ def user_key(user_id: str, sk: str) -> Key:
 
 
 def spotify_identity_key(spotify_id: str) -> Key:
-    return Key(f"IDENTITY#spotify#{spotify_id}", "IDENTITY")
+    return identity_key(SPOTIFY_IDENTITY, spotify_id)
+
+
+def identity_key(provider: str, subject: str) -> Key:
+    return Key(f"IDENTITY#{provider}#{subject}", "IDENTITY")
+
+
+def handle_key(handle: str) -> Key:
+    return Key(f"HANDLE#{handle}", "HANDLE")
+
+
+def email_token_key(token_hash: str) -> Key:
+    return Key(f"EMAILTOKEN#{token_hash}", "EMAILTOKEN")
 
 
 def session_key(id_hash: str) -> Key:
@@ -126,30 +163,126 @@ class Table:
         item = self.items.get(user_key(user_id, PROFILE))
         return self._user(item) if item else None
 
-    def find_user_by_spotify_id(self, spotify_id: str) -> User | None:
-        identity = self.items.get(spotify_identity_key(spotify_id))
+    def find_user_by_identity(self, provider: str, subject: str) -> User | None:
+        identity = self.items.get(identity_key(provider, subject))
         if identity is None:
             return None
         return self.get_user(str(identity["user_id"]))
 
+    def find_user_by_spotify_id(self, spotify_id: str) -> User | None:
+        return self.find_user_by_identity(SPOTIFY_IDENTITY, spotify_id)
+
     def create_user(self, user: User) -> None:
+        """The profile and every identity it names, all or nothing."""
         profile: Item = {
             **_key(user_key(user.id, PROFILE)),
             "id": user.id,
             "display_name": user.display_name,
             "created_at": iso(user.created_at),
             "spotify_id": user.spotify_id,
+            "google_sub": user.google_sub,
             "email": user.email,
         }
-        ops: list[Put] = [Put(profile, NotExists())]
-        if user.spotify_id:
-            identity = {**_key(spotify_identity_key(user.spotify_id)), "user_id": user.id}
-            ops.append(Put(identity, NotExists()))
+        # Absent, not null: conditions such as "has no handle yet" test for absence.
+        profile = {name: value for name, value in profile.items() if value is not None}
+        identities = _identities(user)
+        ops: list[WriteOp] = [Put(profile, NotExists())]
+        ops += [
+            Put({**_key(identity_key(p, s)), "user_id": user.id, "provider": p}, NotExists())
+            for p, s in identities
+        ]
         try:
             self.items.transact(ops)
         except TransactionCancelled as exc:
             if exc.condition_failed:
-                raise IdentityTaken(user.id) from exc
+                failed = [i for i, r in enumerate(exc.reasons) if r == "ConditionalCheckFailed"]
+                provider = identities[failed[-1] - 1][0] if failed and failed[-1] > 0 else ""
+                raise IdentityTaken(provider) from exc
+            raise
+
+    def link_identity(self, user_id: str, provider: str, subject: str) -> None:
+        """Attach an identity to an existing user (it must be free, or already theirs)."""
+        field_name = _IDENTITY_FIELDS[provider]
+        free_or_mine = Or((NotExists(), Compare("user_id", "=", user_id)))
+        try:
+            self.items.transact(
+                [
+                    Put(
+                        {**_key(identity_key(provider, subject)), "user_id": user_id},
+                        free_or_mine,
+                    ),
+                    Update(
+                        user_key(user_id, PROFILE), set={field_name: subject}, condition=Exists()
+                    ),
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+                raise IdentityTaken(provider) from exc
+            if exc.condition_failed:
+                raise Conflict(user_id) from exc
+            raise
+
+    def unlink_spotify(self, user_id: str) -> None:
+        """Forget the Spotify connection and its tokens; the snapshot stays."""
+        user = self.get_user(user_id)
+        if user is None or user.spotify_id is None:
+            self.items.write(Delete(user_key(user_id, SPOTIFY)))
+            return
+        self.items.transact(
+            [
+                Delete(user_key(user_id, SPOTIFY)),
+                Delete(
+                    identity_key(SPOTIFY_IDENTITY, user.spotify_id),
+                    Compare("user_id", "=", user_id),
+                ),
+                Update(
+                    user_key(user_id, PROFILE),
+                    remove=("spotify_id",),
+                    condition=Compare("spotify_id", "=", user.spotify_id),
+                ),
+            ]
+        )
+
+    def set_display_name(self, user_id: str, display_name: str) -> User:
+        item = self.items.write(
+            Update(
+                user_key(user_id, PROFILE), set={"display_name": display_name}, condition=Exists()
+            )
+        )
+        assert item is not None
+        return self._user(item)
+
+    # --- handles --------------------------------------------------------------
+
+    def handle_owner(self, handle: str) -> str | None:
+        item = self.items.get(handle_key(handle))
+        return str(item["user_id"]) if item else None
+
+    def claim_handle(self, user_id: str, handle: str, *, previous: str | None) -> None:
+        """One transaction: take the new handle if free, point the profile at it (only if
+        the profile still holds ``previous``), and release ``previous``."""
+        ops: list[WriteOp] = [
+            Put({**_key(handle_key(handle)), "user_id": user_id}, NotExists()),
+            Update(
+                user_key(user_id, PROFILE),
+                set={"handle": handle},
+                condition=(
+                    Compare("handle", "=", previous)
+                    if previous
+                    else And((Exists(), NotExists("handle")))
+                ),
+            ),
+        ]
+        if previous:
+            ops.append(Delete(handle_key(previous), Compare("user_id", "=", user_id)))
+        try:
+            self.items.transact(ops)
+        except TransactionCancelled as exc:
+            if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+                raise HandleTaken(handle) from exc
+            if exc.condition_failed:
+                raise Conflict(user_id) from exc
             raise
 
     @staticmethod
@@ -158,8 +291,10 @@ class Table:
             id=str(item["id"]),
             display_name=str(item.get("display_name") or ""),
             created_at=parse_iso(str(item["created_at"])),
-            spotify_id=item.get("spotify_id"),
-            email=item.get("email"),
+            handle=item.get("handle") or None,
+            spotify_id=item.get("spotify_id") or None,
+            google_sub=item.get("google_sub") or None,
+            email=item.get("email") or None,
         )
 
     # --- Spotify connection ---------------------------------------------------
@@ -224,36 +359,95 @@ class Table:
     # --- sessions -------------------------------------------------------------
 
     def create_session(self, session: Session) -> None:
-        self.items.write(
-            Put(
-                {
-                    **_key(session_key(session.id_hash)),
-                    "user_id": session.user_id,
-                    "csrf_token": session.csrf_token,
-                    "created_at": iso(session.created_at),
-                    "expires_at": iso(session.expires_at),
-                    "ttl": epoch(session.expires_at),
-                },
-                NotExists(),
-            )
+        """Two items: the lookup by cookie hash, and the user's list of sessions."""
+        body = {
+            "user_id": session.user_id,
+            "created_at": iso(session.created_at),
+            "expires_at": iso(session.expires_at),
+            "last_seen": iso(session.last_seen or session.created_at),
+            "device": session.device,
+            "ttl": epoch(session.expires_at),
+        }
+        self.items.transact(
+            [
+                Put(
+                    {
+                        **_key(session_key(session.id_hash)),
+                        **body,
+                        "csrf_token": session.csrf_token,
+                    },
+                    NotExists(),
+                ),
+                Put({**_key(user_key(session.user_id, SESSION_PREFIX + session.id_hash)), **body}),
+            ]
         )
 
     def get_session(self, id_hash: str, now: datetime) -> Session | None:
         item = self.items.get(session_key(id_hash))
         if item is None:
             return None
-        session = Session(
-            id_hash=id_hash,
-            user_id=str(item["user_id"]),
-            csrf_token=str(item["csrf_token"]),
-            created_at=parse_iso(str(item["created_at"])),
-            expires_at=parse_iso(str(item["expires_at"])),
-        )
+        session = self._session(id_hash, item)
         # TTL deletion is lazy (DynamoDB takes up to days): check expiry ourselves.
         return session if session.expires_at > now else None
 
-    def delete_session(self, id_hash: str) -> None:
-        self.items.write(Delete(session_key(id_hash)))
+    @staticmethod
+    def _session(id_hash: str, item: Item) -> Session:
+        return Session(
+            id_hash=id_hash,
+            user_id=str(item["user_id"]),
+            csrf_token=str(item.get("csrf_token") or ""),
+            created_at=parse_iso(str(item["created_at"])),
+            expires_at=parse_iso(str(item["expires_at"])),
+            last_seen=_opt_dt(item.get("last_seen")),
+            device=str(item.get("device") or ""),
+        )
+
+    def touch_session(self, session: Session, *, now: datetime, expires_at: datetime) -> None:
+        """Slide the expiry (both items), only while the session still exists."""
+        values = {"last_seen": iso(now), "expires_at": iso(expires_at), "ttl": epoch(expires_at)}
+        with contextlib.suppress(TransactionCancelled):
+            self.items.transact(
+                [
+                    Update(session_key(session.id_hash), set=values, condition=Exists()),
+                    Update(
+                        user_key(session.user_id, SESSION_PREFIX + session.id_hash),
+                        set=values,
+                        condition=Exists(),
+                    ),
+                ]
+            )
+
+    def list_sessions(self, user_id: str, now: datetime) -> list[Session]:
+        items = self.items.query(user_pk(user_id), sk_prefix=SESSION_PREFIX)
+        sessions = [self._session(str(i["sk"])[len(SESSION_PREFIX) :], i) for i in items]
+        return sorted(
+            (s for s in sessions if s.expires_at > now),
+            key=lambda s: s.last_seen or s.created_at,
+            reverse=True,
+        )
+
+    def delete_session(self, id_hash: str, user_id: str | None = None) -> None:
+        if user_id is None:
+            item = self.items.get(session_key(id_hash))
+            user_id = str(item["user_id"]) if item else None
+        ops: list[WriteOp] = [Delete(session_key(id_hash))]
+        if user_id:
+            ops.append(Delete(user_key(user_id, SESSION_PREFIX + id_hash)))
+        self.items.transact(ops)
+
+    def delete_sessions(self, user_id: str, *, keep: str | None = None) -> int:
+        """Sign out everywhere (except ``keep``). Returns how many sessions ended."""
+        items = self.items.query(user_pk(user_id), sk_prefix=SESSION_PREFIX)
+        hashes = [str(i["sk"])[len(SESSION_PREFIX) :] for i in items]
+        hashes = [h for h in hashes if h != keep]
+        ops: list[WriteOp] = []
+        for h in hashes:
+            ops += [Delete(session_key(h)), Delete(user_key(user_id, SESSION_PREFIX + h))]
+        for chunk in _chunks(ops, 100):
+            self.items.transact(chunk)
+        return len(hashes)
+
+    # --- sign-in round trips ----------------------------------------------------
 
     def put_pending_sign_in(self, pending: PendingSignIn) -> None:
         self.items.write(
@@ -262,6 +456,8 @@ class Table:
                     **_key(oauth_key(pending.state)),
                     "code_verifier": pending.code_verifier,
                     "purpose": pending.purpose,
+                    "user_id": pending.user_id,
+                    "nonce": pending.nonce,
                     "expires_at": iso(pending.expires_at),
                     "ttl": epoch(pending.expires_at),
                 },
@@ -284,8 +480,59 @@ class Table:
             code_verifier=str(item["code_verifier"]),
             expires_at=parse_iso(str(item["expires_at"])),
             purpose=str(item.get("purpose") or "sign-in"),
+            user_id=item.get("user_id") or None,
+            nonce=item.get("nonce") or None,
         )
         return pending if pending.expires_at > now else None
+
+    def put_email_sign_in(self, pending: EmailSignIn) -> None:
+        self.items.write(
+            Put(
+                {
+                    **_key(email_token_key(pending.token_hash)),
+                    "email": pending.email,
+                    "expires_at": iso(pending.expires_at),
+                    "ttl": epoch(pending.expires_at),
+                },
+                NotExists(),
+            )
+        )
+
+    def peek_email_sign_in(self, token_hash: str, now: datetime) -> EmailSignIn | None:
+        item = self.items.get(email_token_key(token_hash))
+        if item is None:
+            return None
+        pending = EmailSignIn(
+            token_hash=token_hash,
+            email=str(item["email"]),
+            expires_at=parse_iso(str(item["expires_at"])),
+        )
+        return pending if pending.expires_at > now else None
+
+    def take_email_sign_in(self, token_hash: str, now: datetime) -> EmailSignIn | None:
+        pending = self.peek_email_sign_in(token_hash, now)
+        if pending is None:
+            return None
+        try:
+            self.items.write(Delete(email_token_key(token_hash), Exists()))
+        except ConditionFailed:
+            return None  # used a moment ago by someone else: single use
+        return pending
+
+    # --- rate limits ------------------------------------------------------------
+
+    def count_hit(self, bucket: str, key: str, *, now: datetime, window_seconds: int) -> int:
+        """Count one hit in the current fixed window; returns the count so far (atomic)."""
+        window = epoch(now) // window_seconds
+        item = self.items.write(
+            Update(
+                Key(f"RATE#{bucket}#{key}", str(window)),
+                add={"hits": 1},
+                set={"ttl": (window + 1) * window_seconds + 60},
+            )
+        )
+        assert item is not None
+        return int(item["hits"])
 
     # --- music ----------------------------------------------------------------
 
@@ -382,6 +629,44 @@ class Table:
                     condition=Compare("claim_token", "=", token),
                 )
             )
+
+    # --- a person's data ---------------------------------------------------------
+
+    def user_items(self, user_id: str) -> list[Item]:
+        return self.items.query(user_pk(user_id))
+
+    def delete_user(self, user_id: str) -> None:
+        """Everything the person owns: their partition, the identities and handle that
+        point at them, and the lookup items of their sessions."""
+        own = self.items.query(user_pk(user_id))
+        profile = next((i for i in own if i["sk"] == PROFILE), None)
+        keys = [Key(str(i["pk"]), str(i["sk"])) for i in own]
+        ops: list[WriteOp] = []
+        for item in own:
+            sk = str(item["sk"])
+            if sk.startswith(SESSION_PREFIX):
+                keys.append(session_key(sk[len(SESSION_PREFIX) :]))
+        if profile is not None:
+            user = self._user(profile)
+            for provider, subject in _identities(user):
+                ops.append(
+                    Delete(identity_key(provider, subject), Compare("user_id", "=", user_id))
+                )
+            if user.handle:
+                ops.append(Delete(handle_key(user.handle), Compare("user_id", "=", user_id)))
+        # The profile goes last, so a failure half-way leaves a person who can retry.
+        ops += [Delete(k) for k in keys if k.sk != PROFILE]
+        ops += [Delete(user_key(user_id, PROFILE))]
+        for chunk in _chunks(ops, 100):
+            try:
+                self.items.transact(chunk)
+            except TransactionCancelled as exc:
+                if not exc.condition_failed:
+                    raise
+                # An identity or handle already moved on: delete the rest regardless.
+                self.items.transact(
+                    [op for op, r in zip(chunk, exc.reasons, strict=True) if r is None]
+                )
 
     def users_due_for_refresh(self, now: datetime, limit: int = 100) -> list[str]:
         """User ids whose cooldown has passed, oldest first (an index query, not a scan)."""

@@ -3,13 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
+from liner import errors
 from liner.web import presenters
-from liner.web.context import CsrfSession, RequiredSession, ServicesDep
+from liner.web.context import (
+    SESSION_COOKIE,
+    CsrfSession,
+    OptionalSession,
+    RequiredSession,
+    ServicesDep,
+    client_key,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -43,3 +51,96 @@ async def get_music(services: ServicesDep, session: RequiredSession) -> dict[str
 async def refresh_music(services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
     view = await services.taste.refresh(session.user_id)
     return ok(presenters.music(view))
+
+
+# --- profile, handle, sessions, data ---------------------------------------------------
+
+
+class DisplayNameIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str = Field(max_length=1000)
+
+
+class HandleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    handle: str = Field(max_length=100)
+
+
+class DeleteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confirm: bool = Field(description="Must be true: deleting an account cannot be undone.")
+
+
+@router.patch("/me", response_model=Envelope, summary="Change your display name")
+async def patch_me(
+    body: DisplayNameIn, services: ServicesDep, session: CsrfSession
+) -> dict[str, Any]:
+    await services.profile.set_display_name(session.user_id, body.display_name)
+    me = await services.accounts.me(session.user_id)
+    return ok(presenters.me(me, session.csrf_token))
+
+
+@router.put("/me/handle", response_model=Envelope, summary="Claim or change your handle")
+async def put_handle(body: HandleIn, services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
+    handle = await services.handles.claim(session.user_id, body.handle)
+    return ok({"handle": handle})
+
+
+@router.get(
+    "/handles/{handle}", response_model=Envelope, summary="Is a handle free? (rate-limited)"
+)
+async def handle_availability(
+    handle: Annotated[str, Path(max_length=100)],
+    request: Request,
+    services: ServicesDep,
+    session: OptionalSession,
+) -> dict[str, Any]:
+    result = await services.handles.availability(
+        handle, client=client_key(request), user_id=session.user_id if session else None
+    )
+    return ok({"handle": result.handle, "available": result.available, "reason": result.reason})
+
+
+@router.get("/me/sessions", response_model=Envelope, summary="Where you are signed in")
+async def list_sessions(services: ServicesDep, session: RequiredSession) -> dict[str, Any]:
+    sessions = await services.accounts.sessions(session.user_id)
+    return ok([presenters.session(s, current=session.id_hash) for s in sessions])
+
+
+@router.delete("/me/sessions/{session_id}", response_model=Envelope, summary="Sign out there")
+async def end_session(
+    session_id: Annotated[str, Path(max_length=128)],
+    services: ServicesDep,
+    session: CsrfSession,
+) -> dict[str, Any]:
+    await services.accounts.end_session_by_id(session.user_id, session_id)
+    return ok({"ended": 1})
+
+
+@router.delete("/me/sessions", response_model=Envelope, summary="Sign out everywhere")
+async def end_all_sessions(services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
+    ended = await services.accounts.end_all_sessions(session.user_id)
+    return ok({"ended": ended})
+
+
+@router.delete("/me/spotify", response_model=Envelope, summary="Disconnect Spotify")
+async def disconnect_spotify(services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
+    await services.accounts.disconnect_spotify(session.user_id)
+    me = await services.accounts.me(session.user_id)
+    return ok(presenters.me(me, session.csrf_token))
+
+
+@router.get("/me/export", response_model=Envelope, summary="Everything Liner holds about you")
+async def export(services: ServicesDep, session: RequiredSession) -> dict[str, Any]:
+    return ok(await services.profile.export(session.user_id))
+
+
+@router.delete("/me", response_model=Envelope, summary="Delete your account and all its data")
+async def delete_me(
+    body: DeleteIn, services: ServicesDep, session: CsrfSession, response: Response
+) -> dict[str, Any]:
+    if not body.confirm:
+        raise errors.InvalidInput('Send {"confirm": true} to delete the account.')
+    await services.profile.delete_account(session.user_id)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return ok({"deleted": True})

@@ -18,13 +18,21 @@ router = APIRouter(include_in_schema=False)
 async def landing(request: Request, services: ServicesDep, session: OptionalSession) -> Response:
     if session is not None:
         return RedirectResponse("/dashboard", status_code=303)
-    return page(request, "landing.html", sandbox=services.settings.sandbox)
+    return page(
+        request,
+        "landing.html",
+        sandbox=services.settings.sandbox,
+        google_enabled=services.accounts.google_enabled,
+    )
 
 
 @router.get("/dashboard")
 async def dashboard(request: Request, services: ServicesDep, session: OptionalSession) -> Response:
     if session is None:
         return RedirectResponse("/", status_code=303)
+    me = await services.accounts.me(session.user_id)
+    if not me.user.handle:  # onboarding first; /welcome sends people with a handle here
+        return RedirectResponse("/welcome", status_code=303)
     return await _render_dashboard(request, services, session.user_id, session.csrf_token)
 
 
