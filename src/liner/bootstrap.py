@@ -15,15 +15,17 @@ from typing import TYPE_CHECKING
 from liner.adapters.http import HttpClient, RetryPolicy
 from liner.adapters.music.spotify import Spotify
 from liner.adapters.store.table import Table
-from liner.config import CipherKind, MailerKind, Settings, StoreKind
+from liner.config import CipherKind, MailerKind, Settings, StoreKind, WriterKind
 from liner.ports.cipher import Cipher
 from liner.ports.identity import IdentityProvider
 from liner.ports.items import ItemStore
 from liner.ports.mailer import Mailer
+from liner.ports.writer import Writer
 from liner.services.accounts import AccountService
 from liner.services.clock import Clock, system_clock
 from liner.services.email_sign_in import EmailSignInService
 from liner.services.handles import HandleService
+from liner.services.notes import NotesService
 from liner.services.profile import ProfileService
 from liner.services.spotify_link import SpotifyTokens
 from liner.services.taste import TasteService
@@ -44,12 +46,17 @@ class Services:
     handles: HandleService
     email_sign_in: EmailSignInService
     profile: ProfileService
+    notes: NotesService
+    writer: Writer
     mailer: Mailer
     sandbox: SandboxSpotify | None = None
     closers: list[object] = field(default_factory=list)
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        close_writer = getattr(self.writer, "aclose", None)
+        if callable(close_writer):
+            await close_writer()
         close = getattr(self.table.items, "close", None)
         if callable(close):
             close()
@@ -100,6 +107,48 @@ def build_mailer(settings: Settings) -> Mailer:
     from liner.adapters.mail.console import ConsoleMailer
 
     return ConsoleMailer()
+
+
+def build_writer(settings: Settings) -> Writer:
+    """The offline writer by default; model writers only when configured."""
+    model = settings.writer_model or ""
+    key = settings.writer_api_key.get_secret_value() if settings.writer_api_key else None
+    timeout, max_tokens = settings.writer_timeout_seconds, settings.writer_max_tokens
+    if settings.writer is WriterKind.bedrock:
+        from liner.adapters.writer.bedrock import BedrockWriter
+
+        return BedrockWriter(
+            model,
+            region_name=settings.writer_region,
+            endpoint_url=settings.writer_endpoint_url,
+            timeout=timeout,
+            max_tokens=max_tokens,
+        )
+    if settings.writer is WriterKind.anthropic:
+        from liner.adapters.writer.anthropic import AnthropicWriter
+
+        assert key is not None  # checked by Settings
+        return AnthropicWriter(
+            model,
+            api_key=key,
+            base_url=settings.writer_base_url,
+            timeout=timeout,
+            max_tokens=max_tokens,
+        )
+    if settings.writer is WriterKind.openai:
+        from liner.adapters.writer.openai_compat import OpenAICompatWriter
+
+        assert settings.writer_base_url is not None  # checked by Settings
+        return OpenAICompatWriter(
+            model,
+            base_url=settings.writer_base_url,
+            api_key=key,
+            timeout=timeout,
+            max_tokens=max_tokens,
+        )
+    from liner.adapters.writer.offline import OfflineWriter
+
+    return OfflineWriter()
 
 
 def build_google(settings: Settings, http: HttpClient, clock: Clock) -> IdentityProvider | None:
@@ -182,6 +231,8 @@ def build(
         google_redirect_uri=settings.google_redirect_uri,
     )
     mailer = build_mailer(settings)
+    writer = build_writer(settings)
+    notes = NotesService(table, writer, clock, daily_limit=settings.writer_daily_limit)
     taste = TasteService(
         table,
         tokens,
@@ -190,6 +241,7 @@ def build(
         cooldown=timedelta(seconds=settings.refresh_cooldown_seconds),
         time_range=settings.spotify_time_range,
     )
+    taste.after_refresh = notes.write_missing_captions
     return Services(
         settings=settings,
         table=table,
@@ -209,6 +261,8 @@ def build(
             per_client_per_hour=settings.email_links_per_client_per_hour,
         ),
         profile=ProfileService(table, clock),
+        notes=notes,
+        writer=writer,
         mailer=mailer,
         sandbox=sandbox if settings.sandbox else None,
     )

@@ -35,6 +35,13 @@ class CipherKind(StrEnum):
     kms = "kms"
 
 
+class WriterKind(StrEnum):
+    offline = "offline"
+    bedrock = "bedrock"
+    anthropic = "anthropic"
+    openai = "openai"
+
+
 class MailerKind(StrEnum):
     console = "console"
     smtp = "smtp"
@@ -80,6 +87,16 @@ class Settings(BaseSettings):
     email_links_per_address_per_hour: int = Field(default=3, ge=1, le=1000)
     email_links_per_client_per_hour: int = Field(default=10, ge=1, le=100000)
 
+    writer: WriterKind = WriterKind.offline
+    writer_model: str | None = None
+    writer_base_url: str | None = None  # anthropic (optional) or any OpenAI-compatible server
+    writer_api_key: SecretStr | None = None
+    writer_region: str | None = None  # bedrock
+    writer_endpoint_url: str | None = None  # bedrock, e.g. a test double on 127.0.0.1
+    writer_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    writer_max_tokens: int = Field(default=300, ge=50, le=4000)
+    writer_daily_limit: int = Field(default=30, ge=1, le=100000)
+
     refresh_cooldown_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
     http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     session_days: int = Field(default=30, ge=1, le=365)
@@ -119,6 +136,12 @@ class Settings(BaseSettings):
             raise ValueError("LINER_SPOTIFY_CLIENT_SECRET is required with LINER_SPOTIFY_CLIENT_ID")
         if self.google_client_id and self.google_client_secret is None:
             raise ValueError("LINER_GOOGLE_CLIENT_SECRET is required with LINER_GOOGLE_CLIENT_ID")
+        if self.writer is not WriterKind.offline and not self.writer_model:
+            raise ValueError("LINER_WRITER_MODEL is required when LINER_WRITER is not offline")
+        if self.writer is WriterKind.anthropic and self.writer_api_key is None:
+            raise ValueError("LINER_WRITER_API_KEY is required with LINER_WRITER=anthropic")
+        if self.writer is WriterKind.openai and not self.writer_base_url:
+            raise ValueError("LINER_WRITER_BASE_URL is required with LINER_WRITER=openai")
         if self.cipher is CipherKind.kms and not self.kms_key_id:
             raise ValueError("LINER_KMS_KEY_ID is required when LINER_CIPHER=kms")
         if self.env is Env.production:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from liner.sandbox.mail import SmtpSink
+from liner.sandbox.models import FakeModelPeer
 from liner.sandbox.oidc import FakeOidcProvider
 from support.liner_app import LinerHarness, running_liner
 from support.live_server import serve
@@ -71,5 +72,27 @@ def liner_google(tmp_path: Path, google: tuple[FakeOidcProvider, str]) -> Iterat
         google_client_id=provider.client_id,
         google_client_secret=provider.client_secret,
         google_discovery_url=issuer + "/.well-known/openid-configuration",
+    ) as harness:
+        yield harness
+
+
+@pytest.fixture
+def model_peer() -> Iterator[tuple[FakeModelPeer, str]]:
+    """A fake OpenAI-compatible (and Anthropic, Bedrock) model server on 127.0.0.1."""
+    peer = FakeModelPeer()
+    with serve(peer.app()) as url:
+        yield peer, url
+
+
+@pytest.fixture
+def liner_model(tmp_path: Path, model_peer: tuple[FakeModelPeer, str]) -> Iterator[LinerHarness]:
+    """Liner whose writer is a model behind an OpenAI-compatible endpoint."""
+    _, url = model_peer
+    with running_liner(
+        tmp_path,
+        writer="openai",
+        writer_model="test-model",
+        writer_base_url=url + "/v1",
+        writer_timeout_seconds=2,
     ) as harness:
         yield harness

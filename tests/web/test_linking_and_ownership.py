@@ -74,6 +74,10 @@ API_ACTIONS = [
     ("DELETE", "/api/v1/me/sessions", None),
     ("DELETE", "/api/v1/me/spotify", None),
     ("DELETE", "/api/v1/me", {"confirm": True}),
+    ("POST", "/api/v1/me/notes/generate", {"what": "all"}),
+    ("PATCH", "/api/v1/me/notes", {"bio": "Björk."}),
+    ("POST", "/api/v1/me/notes/revert", None),
+    ("POST", "/api/v1/me/notes/captions/x/regenerate", None),
 ]
 PAGE_ACTIONS = [
     ("/dashboard/refresh", {}),
@@ -84,6 +88,10 @@ PAGE_ACTIONS = [
     ("/settings/delete", {"confirm": "delete"}),
     ("/welcome", {"handle": "mallory"}),
     ("/auth/sign-out", {}),
+    ("/dashboard/notes/generate", {"what": "all"}),
+    ("/dashboard/notes/edit", {"text": "Björk."}),
+    ("/dashboard/notes/revert", {}),
+    ("/dashboard/notes/captions/x/regenerate", {}),
 ]
 
 

@@ -94,6 +94,19 @@ class StoredMusic:
     meta: RefreshMeta
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A piece of liner notes: the bio (``album_id`` None) or one album's caption."""
+
+    kind: str  # "bio" or "caption"
+    text: str
+    origin: str  # "generated" or "edited"
+    updated_at: datetime
+    album_id: str | None = None
+    generated_text: str | None = None  # the last generated version, for "revert"
+    generated_at: datetime | None = None
+
+
 class IdentityTaken(Exception):
     """Another user already holds this identity (e.g. the Spotify account)."""
 
@@ -202,6 +215,12 @@ class Store(Protocol):
         ...
 
     def release_refresh(self, user_id: str, *, token: str) -> None: ...
+
+    # liner notes
+    def get_notes(self, user_id: str) -> list[Note]: ...
+    def put_notes(self, user_id: str, notes: list[Note]) -> None:
+        """All of them or none (one transaction per 100)."""
+        ...
 
     # a person's data
     def user_items(self, user_id: str) -> list[dict[str, object]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,6 +77,8 @@ class TasteService:
         self._clock = clock
         self._cooldown = cooldown
         self._time_range = time_range
+        # Set by the bootstrap: e.g. write captions for albums new to the top 5.
+        self.after_refresh: Callable[[str, Snapshot], Awaitable[None]] | None = None
 
     def _view(self, stored: StoredMusic) -> MusicView:
         return MusicView(
@@ -140,6 +143,11 @@ class TasteService:
         except BaseException:
             await asyncio.to_thread(self._store.release_refresh, user_id, token=token)
             raise
+        if self.after_refresh is not None:
+            try:
+                await self.after_refresh(user_id, snapshot)
+            except Exception:  # the refresh itself succeeded; never undo it for this
+                log.exception("after-refresh step failed")
         return MusicView(snapshot=snapshot, refreshed_at=now, next_refresh_at=next_at, now=now)
 
     def _cooldown_error(self, refused: RefreshRefused, now: datetime) -> errors.Cooldown:

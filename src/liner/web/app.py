@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from liner.bootstrap import Services, build
 from liner.config import SANDBOX_PATH, Settings
 from liner.web import errors
-from liner.web.routes import api, auth, dashboard
+from liner.web.routes import api, auth, dashboard, notes_pages
 from liner.web.routes import settings as settings_pages
 
 SECURITY_HEADERS = {
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     app.include_router(auth.router)
     app.include_router(dashboard.router)
+    app.include_router(notes_pages.router)
     app.include_router(settings_pages.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

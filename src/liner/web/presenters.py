@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from liner.domain.music import Album, Artist, Track
-from liner.ports.store import Session
+from liner.ports.store import Note, Session
 from liner.services.accounts import Me
+from liner.services.notes import NotesView
 from liner.services.taste import MusicView
 
 
@@ -77,4 +78,25 @@ def session(s: Session, *, current: str) -> dict[str, Any]:
         "last_seen": iso(s.last_seen),
         "expires_at": iso(s.expires_at),
         "current": s.id_hash == current,
+    }
+
+
+def note(n: Note | None) -> dict[str, Any] | None:
+    if n is None:
+        return None
+    return {
+        "text": n.text,
+        "origin": n.origin,
+        "updated_at": iso(n.updated_at),
+        "generated_at": iso(n.generated_at),
+        "can_revert": n.origin == "edited" and bool(n.generated_text),
+    }
+
+
+def notes(view: NotesView) -> dict[str, Any]:
+    return {
+        "bio": note(view.bio),
+        "captions": {album_id: note(n) for album_id, n in view.captions.items()},
+        "albums": view.album_ids,
+        "problems": view.problems,
     }

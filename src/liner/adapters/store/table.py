@@ -60,6 +60,7 @@ from liner.ports.store import (
     EmailSignIn,
     HandleTaken,
     IdentityTaken,
+    Note,
     PendingSignIn,
     RefreshMeta,
     RefreshRefused,
@@ -77,6 +78,9 @@ TRACKS = "MUSIC#TRACKS"
 METADATA = "PROFILE#METADATA"
 REFRESH_INDEX_PK = "REFRESH"
 SESSION_PREFIX = "SESSION#"
+CONTENT_PREFIX = "CONTENT#"
+BIO = "CONTENT#BIO"
+CAPTION_PREFIX = "CONTENT#CAPTION#"
 _IDENTITY_FIELDS = {
     SPOTIFY_IDENTITY: "spotify_id",
     GOOGLE_IDENTITY: "google_sub",
@@ -629,6 +633,42 @@ class Table:
                     condition=Compare("claim_token", "=", token),
                 )
             )
+
+    # --- liner notes -------------------------------------------------------------
+
+    def get_notes(self, user_id: str) -> list[Note]:
+        items = self.items.query(user_pk(user_id), sk_prefix=CONTENT_PREFIX)
+        return [
+            Note(
+                kind=str(item["kind"]),
+                text=str(item["text"]),
+                origin=str(item.get("origin") or "generated"),
+                updated_at=parse_iso(str(item["updated_at"])),
+                album_id=item.get("album_id") or None,
+                generated_text=item.get("generated_text") or None,
+                generated_at=_opt_dt(item.get("generated_at")),
+            )
+            for item in items
+            if item.get("kind") in ("bio", "caption") and isinstance(item.get("text"), str)
+        ]
+
+    def put_notes(self, user_id: str, notes: list[Note]) -> None:
+        ops: list[WriteOp] = []
+        for note in notes:
+            sk = BIO if note.kind == "bio" else CAPTION_PREFIX + str(note.album_id)
+            item: Item = {
+                **_key(user_key(user_id, sk)),
+                "kind": note.kind,
+                "album_id": note.album_id,
+                "text": note.text,
+                "origin": note.origin,
+                "updated_at": iso(note.updated_at),
+                "generated_text": note.generated_text,
+                "generated_at": iso(note.generated_at) if note.generated_at else None,
+            }
+            ops.append(Put({k: v for k, v in item.items() if v is not None}))
+        for chunk in _chunks(ops, 100):
+            self.items.transact(chunk)
 
     # --- a person's data ---------------------------------------------------------
 

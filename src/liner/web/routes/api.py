@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -144,3 +144,72 @@ async def delete_me(
     await services.profile.delete_account(session.user_id)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return ok({"deleted": True})
+
+
+# --- liner notes -----------------------------------------------------------------------
+
+
+class GenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    what: Literal["all", "bio", "captions"] = "all"
+    replace_edits: bool = False
+
+
+class RegenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    replace_edits: bool = False
+
+
+class NotesEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bio: str | None = Field(default=None, max_length=5000)
+    captions: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=2000)]] = (
+        Field(default_factory=dict, max_length=50)
+    )
+
+
+@router.get("/me/notes", response_model=Envelope, summary="Your bio and album captions")
+async def get_notes(services: ServicesDep, session: RequiredSession) -> dict[str, Any]:
+    return ok(presenters.notes(await services.notes.notes(session.user_id)))
+
+
+@router.post("/me/notes/generate", response_model=Envelope, summary="Write liner notes")
+async def generate_notes(
+    services: ServicesDep, session: CsrfSession, body: GenerateIn | None = None
+) -> dict[str, Any]:
+    body = body or GenerateIn()
+    view = await services.notes.generate(
+        session.user_id, body.what, replace_edits=body.replace_edits
+    )
+    return ok(presenters.notes(view))
+
+
+@router.post(
+    "/me/notes/captions/{album_id}/regenerate",
+    response_model=Envelope,
+    summary="Write one album's caption again",
+)
+async def regenerate_caption(
+    album_id: Annotated[str, Path(max_length=64)],
+    services: ServicesDep,
+    session: CsrfSession,
+    body: RegenerateIn | None = None,
+) -> dict[str, Any]:
+    body = body or RegenerateIn()
+    view = await services.notes.regenerate_caption(
+        session.user_id, album_id, replace_edits=body.replace_edits
+    )
+    return ok(presenters.notes(view))
+
+
+@router.patch("/me/notes", response_model=Envelope, summary="Edit your bio or captions")
+async def edit_notes(
+    body: NotesEditIn, services: ServicesDep, session: CsrfSession
+) -> dict[str, Any]:
+    view = await services.notes.edit(session.user_id, bio=body.bio, captions=body.captions)
+    return ok(presenters.notes(view))
+
+
+@router.post("/me/notes/revert", response_model=Envelope, summary="Undo your edits")
+async def revert_notes(services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
+    return ok(presenters.notes(await services.notes.revert(session.user_id)))

@@ -33,16 +33,18 @@ async def dashboard(request: Request, services: ServicesDep, session: OptionalSe
     me = await services.accounts.me(session.user_id)
     if not me.user.handle:  # onboarding first; /welcome sends people with a handle here
         return RedirectResponse("/welcome", status_code=303)
-    return await _render_dashboard(request, services, session.user_id, session.csrf_token)
+    return await render_dashboard(request, services, session.user_id, session.csrf_token)
 
 
-async def _render_dashboard(
+async def render_dashboard(
     request: Request,
     services: ServicesDep,
     user_id: str,
     csrf_token: str,
     *,
     problem: errors.LinerError | None = None,
+    confirm: dict[str, str] | None = None,
+    notice: str | None = None,
 ) -> HTMLResponse:
     me = await services.accounts.me(user_id)
     view = None
@@ -55,13 +57,17 @@ async def _render_dashboard(
         view = await services.taste.stored(user_id)
         me = await services.accounts.me(user_id)  # a failed fetch may have flagged a reconnect
     status = problem.status if problem is not None else 200
+    notes = await services.notes.notes(user_id)
     response = page(
         request,
         "dashboard.html",
         status=status,
         me=me,
         music=view,
+        notes=notes,
         problem=problem,
+        confirm=confirm,
+        notice=notice,
         csrf_token=csrf_token,
     )
     if problem is not None and problem.retry_after is not None:
@@ -82,7 +88,7 @@ async def refresh(
     try:
         await services.taste.refresh(session.user_id)
     except errors.LinerError as exc:
-        return await _render_dashboard(
+        return await render_dashboard(
             request, services, session.user_id, session.csrf_token, problem=exc
         )
     return RedirectResponse("/dashboard", status_code=303)
