@@ -43,6 +43,7 @@ test: lint typecheck imports pytest
 bench: $(STAMP)
 	$(BIN)/python bench/store_round_trips.py
 	$(BIN)/python bench/refresh_latency.py
+	$(BIN)/python bench/notes_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

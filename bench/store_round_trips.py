@@ -41,7 +41,7 @@ def realistic_snapshot(now: datetime) -> Snapshot:
     ]
     tracks = []
     for i in range(50):
-        a = artists[i % 12]
+        a = artists[i % 9]  # each album has one artist, as in real data
         album = AlbumRef(
             name=f"Album {i % 9} (Deluxe Edition)",
             id=f"album{i % 9:02d}xxxxxxxxxxxxxxxx",

@@ -91,7 +91,9 @@ class NotesService:
         clock: Clock,
         *,
         daily_limit: int = 30,
+        concurrency: int = CAPTION_CONCURRENCY,
     ) -> None:
+        self._concurrency = concurrency
         self._store = store
         self._writer = writer
         self._clock = clock
@@ -255,8 +257,10 @@ class NotesService:
         targets: list[tuple[NoteKind, str | None]],
     ) -> NotesView:
         display_name = await self._display_name(user_id)
+        # One text per item, even if a source lists an album twice.
+        targets = list(dict.fromkeys(targets))
         seed = secrets.randbits(32)  # regenerating gives another version
-        limit = asyncio.Semaphore(CAPTION_CONCURRENCY)
+        limit = asyncio.Semaphore(self._concurrency)
 
         async def one(index: int, kind: NoteKind, album_id: str | None) -> str:
             async with limit:
