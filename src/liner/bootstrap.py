@@ -16,6 +16,8 @@ from liner.adapters.http import HttpClient, RetryPolicy
 from liner.adapters.music.spotify import Spotify
 from liner.adapters.store.table import Table
 from liner.config import CipherKind, MailerKind, Settings, StoreKind, WriterKind
+from liner.domain.music import Snapshot
+from liner.ports.blobs import BlobStore
 from liner.ports.cipher import Cipher
 from liner.ports.identity import IdentityProvider
 from liner.ports.items import ItemStore
@@ -27,6 +29,7 @@ from liner.services.email_sign_in import EmailSignInService
 from liner.services.handles import HandleService
 from liner.services.notes import NotesService
 from liner.services.profile import ProfileService
+from liner.services.publishing import PublishingService
 from liner.services.spotify_link import SpotifyTokens
 from liner.services.taste import TasteService
 
@@ -47,8 +50,10 @@ class Services:
     email_sign_in: EmailSignInService
     profile: ProfileService
     notes: NotesService
+    publishing: PublishingService
     writer: Writer
     mailer: Mailer
+    blobs: BlobStore | None = None
     sandbox: SandboxSpotify | None = None
     closers: list[object] = field(default_factory=list)
 
@@ -241,7 +246,17 @@ def build(
         cooldown=timedelta(seconds=settings.refresh_cooldown_seconds),
         time_range=settings.spotify_time_range,
     )
-    taste.after_refresh = notes.write_missing_captions
+    publishing = PublishingService(table, clock)
+    handles = HandleService(table, clock)
+    profile = ProfileService(table, clock)
+    # Whatever changes a page gives it a new version (and a new preview image).
+    notes.on_change = handles.on_change = profile.on_change = publishing.changed
+
+    async def after_refresh(user_id: str, snapshot: Snapshot) -> None:
+        await notes.write_missing_captions(user_id, snapshot)
+        await publishing.changed(user_id)
+
+    taste.after_refresh = after_refresh
     return Services(
         settings=settings,
         table=table,
@@ -250,7 +265,7 @@ def build(
         tokens=tokens,
         accounts=accounts,
         taste=taste,
-        handles=HandleService(table, clock),
+        handles=handles,
         email_sign_in=EmailSignInService(
             table,
             mailer,
@@ -260,8 +275,9 @@ def build(
             per_address_per_hour=settings.email_links_per_address_per_hour,
             per_client_per_hour=settings.email_links_per_client_per_hour,
         ),
-        profile=ProfileService(table, clock),
+        profile=profile,
         notes=notes,
+        publishing=publishing,
         writer=writer,
         mailer=mailer,
         sandbox=sandbox if settings.sandbox else None,

@@ -8,7 +8,7 @@ import httpx
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
-from liner.domain.handles import is_reserved
+from liner.domain.handles import problems
 from liner.web.app import create_app
 from support.liner_app import LinerHarness, consent_form
 from support.personas import ALICE, BOB, CJK
@@ -142,7 +142,8 @@ def _top_level_segments(routes: list[object]) -> set[str]:
 def test_no_top_level_path_the_app_serves_can_be_claimed(liner: LinerHarness) -> None:
     served = _top_level_segments(list(create_app(services=liner.services).routes))
     assert {"api", "auth", "dashboard", "settings", "static", "sandbox", "welcome"} <= served
-    claimable = {s for s in served if not is_reserved(s)}
+    # Reserved, or not a valid handle at all ("robots.txt" has a dot): never claimable.
+    claimable = {s for s in served if not problems(s)}
     assert claimable == set(), f"top-level paths that a person could claim: {claimable}"
 
 

@@ -24,6 +24,9 @@ class User:
     spotify_id: str | None = None  # the connected Spotify account, if any
     google_sub: str | None = None  # the Google account that signs in, if any
     email: str | None = None  # a verified email that signs in by link, if any
+    published: bool = False
+    featured: bool = False  # opted in to Liner's front page
+    published_at: datetime | None = None
 
 
 # Identity providers: each (provider, subject) pair belongs to at most one user.
@@ -86,6 +89,24 @@ class EmailSignIn:
 class RefreshMeta:
     refreshed_at: datetime | None = None
     next_refresh_at: datetime | None = None
+    views: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PagePointer:
+    """What a public address points at: one small item, read per (uncached) view."""
+
+    handle: str
+    user_id: str
+    published: bool
+    version: int  # bumped by every change that alters the page
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturedPage:
+    handle: str
+    display_name: str
+    published_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +184,9 @@ class Store(Protocol):
 
     # handles
     def handle_owner(self, handle: str) -> str | None: ...
-    def claim_handle(self, user_id: str, handle: str, *, previous: str | None) -> None:
+    def claim_handle(
+        self, user_id: str, handle: str, *, previous: str | None, published: bool = False
+    ) -> None:
         """All or nothing; raises HandleTaken, or Conflict if the profile moved on."""
         ...
 
@@ -215,6 +238,19 @@ class Store(Protocol):
         ...
 
     def release_refresh(self, user_id: str, *, token: str) -> None: ...
+
+    # publishing
+    def page_pointer(self, handle: str) -> PagePointer | None: ...
+    def set_publication(
+        self, user_id: str, handle: str, *, published: bool, featured: bool, now: datetime
+    ) -> PagePointer:
+        """Profile and address change together; raises Conflict if the handle moved."""
+        ...
+
+    def bump_page(self, user_id: str, handle: str) -> PagePointer | None: ...
+    def featured_pages(self, limit: int) -> list[FeaturedPage]: ...
+    def published_handles(self, limit: int) -> list[str]: ...
+    def add_view(self, user_id: str) -> int: ...
 
     # liner notes
     def get_notes(self, user_id: str) -> list[Note]: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from liner import errors
@@ -26,6 +27,7 @@ class HandleService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self.on_change: Callable[[str], Awaitable[None]] | None = None
 
     async def claim(self, user_id: str, raw: str) -> str:
         try:
@@ -41,13 +43,21 @@ class HandleService:
         if user.handle == handle:
             return handle
         try:
-            await asyncio.to_thread(self._store.claim_handle, user_id, handle, previous=user.handle)
+            await asyncio.to_thread(
+                self._store.claim_handle,
+                user_id,
+                handle,
+                previous=user.handle,
+                published=user.published,
+            )
         except HandleTaken:
             raise errors.HandleTaken(f"@{handle} is taken. Try another.") from None
         except Conflict:
             raise errors.Conflict(
                 "Your handle changed at the same time in another window. Reload and try again."
             ) from None
+        if self.on_change is not None:
+            await self.on_change(user_id)
         return handle
 
     async def availability(self, raw: str, *, client: str, user_id: str | None) -> Availability:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -94,6 +94,7 @@ class NotesService:
         concurrency: int = CAPTION_CONCURRENCY,
     ) -> None:
         self._concurrency = concurrency
+        self.on_change: Callable[[str], Awaitable[None]] | None = None
         self._store = store
         self._writer = writer
         self._clock = clock
@@ -132,6 +133,10 @@ class NotesService:
         )
         if used > self._daily_limit:
             raise QuotaReached(retry_after=86400 - int(self._clock().timestamp()) % 86400)
+
+    async def _changed(self, user_id: str) -> None:
+        if self.on_change is not None:
+            await self.on_change(user_id)
 
     # --- writing -----------------------------------------------------------------------
 
@@ -298,6 +303,7 @@ class NotesService:
             )
         if written:
             await asyncio.to_thread(self._store.put_notes, user_id, written)
+            await self._changed(user_id)
         if unavailable is not None and not written:
             raise unavailable
         if unavailable is not None:
@@ -342,6 +348,7 @@ class NotesService:
             raise EditRejected(f"Nothing was saved. {summary}", reasons=reasons)
         if changed:
             await asyncio.to_thread(self._store.put_notes, user_id, changed)
+            await self._changed(user_id)
         return await self.notes(user_id)
 
     async def revert(self, user_id: str) -> NotesView:
@@ -356,6 +363,7 @@ class NotesService:
         ]
         if reverted:
             await asyncio.to_thread(self._store.put_notes, user_id, reverted)
+            await self._changed(user_id)
         return await self.notes(user_id)
 
 

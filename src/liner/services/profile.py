@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from liner import errors
@@ -32,10 +33,14 @@ class ProfileService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self.on_change: Callable[[str], Awaitable[None]] | None = None
 
     async def set_display_name(self, user_id: str, raw: str) -> User:
         name = clean_display_name(raw)
-        return await asyncio.to_thread(self._store.set_display_name, user_id, name)
+        user = await asyncio.to_thread(self._store.set_display_name, user_id, name)
+        if self.on_change is not None:
+            await self.on_change(user_id)
+        return user
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything Liner holds about the person, without secrets, as plain JSON."""

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from liner.bootstrap import Services, build
 from liner.config import SANDBOX_PATH, Settings
 from liner.web import errors
-from liner.web.routes import api, auth, dashboard, notes_pages
+from liner.web.routes import api, auth, dashboard, notes_pages, public, publish_pages
 from liner.web.routes import settings as settings_pages
 
 SECURITY_HEADERS = {
@@ -69,6 +69,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(notes_pages.router)
     app.include_router(settings_pages.router)
     app.include_router(api.router)
+    app.include_router(publish_pages.router)
+    # Last: /<handle> would otherwise shadow every other top-level path.
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     if services.sandbox is not None:
         app.mount(SANDBOX_PATH, services.sandbox.app(), name="sandbox")

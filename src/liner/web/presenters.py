@@ -9,6 +9,7 @@ from liner.domain.music import Album, Artist, Track
 from liner.ports.store import Note, Session
 from liner.services.accounts import Me
 from liner.services.notes import NotesView
+from liner.services.publishing import Publication
 from liner.services.taste import MusicView
 
 
@@ -99,4 +100,16 @@ def notes(view: NotesView) -> dict[str, Any]:
         "captions": {album_id: note(n) for album_id, n in view.captions.items()},
         "albums": view.album_ids,
         "problems": view.problems,
+    }
+
+
+def publication(view: Publication, base_url: str) -> dict[str, Any]:
+    return {
+        "handle": view.handle,
+        "published": view.published,
+        "featured": view.featured,
+        "has_bio": view.has_bio,
+        "views": view.views,
+        "published_at": iso(view.published_at),
+        "url": f"{base_url}/{view.handle}" if view.handle and view.published else None,
     }

@@ -58,9 +58,11 @@ from liner.ports.store import (
     ClaimLost,
     Conflict,
     EmailSignIn,
+    FeaturedPage,
     HandleTaken,
     IdentityTaken,
     Note,
+    PagePointer,
     PendingSignIn,
     RefreshMeta,
     RefreshRefused,
@@ -77,6 +79,8 @@ ALBUMS = "MUSIC#ALBUMS"
 TRACKS = "MUSIC#TRACKS"
 METADATA = "PROFILE#METADATA"
 REFRESH_INDEX_PK = "REFRESH"
+FEATURED_INDEX_PK = "FEATURED"
+PUBLISHED_INDEX_PK = "PUBLISHED"
 SESSION_PREFIX = "SESSION#"
 CONTENT_PREFIX = "CONTENT#"
 BIO = "CONTENT#BIO"
@@ -263,11 +267,16 @@ class Table:
         item = self.items.get(handle_key(handle))
         return str(item["user_id"]) if item else None
 
-    def claim_handle(self, user_id: str, handle: str, *, previous: str | None) -> None:
+    def claim_handle(
+        self, user_id: str, handle: str, *, previous: str | None, published: bool = False
+    ) -> None:
         """One transaction: take the new handle if free, point the profile at it (only if
         the profile still holds ``previous``), and release ``previous``."""
+        pointer: Item = {"user_id": user_id, "published": published, "version": 1}
+        if published:
+            pointer |= {"gsi1pk": PUBLISHED_INDEX_PK, "gsi1sk": handle}
         ops: list[WriteOp] = [
-            Put({**_key(handle_key(handle)), "user_id": user_id}, NotExists()),
+            Put({**_key(handle_key(handle)), **pointer}, NotExists()),
             Update(
                 user_key(user_id, PROFILE),
                 set={"handle": handle},
@@ -299,7 +308,99 @@ class Table:
             spotify_id=item.get("spotify_id") or None,
             google_sub=item.get("google_sub") or None,
             email=item.get("email") or None,
+            published=bool(item.get("published", False)),
+            featured=bool(item.get("featured", False)),
+            published_at=_opt_dt(item.get("published_at")),
         )
+
+    # --- publishing ---------------------------------------------------------------
+
+    @staticmethod
+    def _pointer(handle: str, item: Item) -> PagePointer:
+        return PagePointer(
+            handle=handle,
+            user_id=str(item["user_id"]),
+            published=bool(item.get("published", False)),
+            version=int(item.get("version") or 0),
+        )
+
+    def page_pointer(self, handle: str) -> PagePointer | None:
+        item = self.items.get(handle_key(handle))
+        return self._pointer(handle, item) if item else None
+
+    def set_publication(
+        self, user_id: str, handle: str, *, published: bool, featured: bool, now: datetime
+    ) -> PagePointer:
+        profile_set: dict[str, object] = {"published": published, "featured": featured}
+        remove: tuple[str, ...] = ()
+        if published:
+            profile_set["published_at"] = iso(now)
+        if published and featured:
+            # The front page lists opted-in pages from this index, newest first.
+            profile_set |= {"gsi1pk": FEATURED_INDEX_PK, "gsi1sk": f"{iso(now)}#{user_id}"}
+        else:
+            remove = ("gsi1pk", "gsi1sk")
+        try:
+            self.items.transact(
+                [
+                    Update(
+                        user_key(user_id, PROFILE),
+                        set=profile_set,
+                        remove=remove,
+                        condition=Compare("handle", "=", handle),
+                    ),
+                    Update(
+                        handle_key(handle),
+                        # Published addresses are listed (sitemap) through the index.
+                        set={"published": published}
+                        | ({"gsi1pk": PUBLISHED_INDEX_PK, "gsi1sk": handle} if published else {}),
+                        remove=() if published else ("gsi1pk", "gsi1sk"),
+                        add={"version": 1},
+                        condition=Compare("user_id", "=", user_id),
+                    ),
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.condition_failed:
+                raise Conflict(user_id) from exc
+            raise
+        pointer = self.page_pointer(handle)
+        assert pointer is not None
+        return pointer
+
+    def bump_page(self, user_id: str, handle: str) -> PagePointer | None:
+        try:
+            item = self.items.write(
+                Update(
+                    handle_key(handle),
+                    add={"version": 1},
+                    condition=Compare("user_id", "=", user_id),
+                )
+            )
+        except ConditionFailed:
+            return None
+        return self._pointer(handle, item) if item else None
+
+    def featured_pages(self, limit: int) -> list[FeaturedPage]:
+        items = self.items.query(FEATURED_INDEX_PK, index=GSI1, descending=True, limit=limit)
+        return [
+            FeaturedPage(
+                handle=str(item["handle"]),
+                display_name=str(item.get("display_name") or ""),
+                published_at=parse_iso(str(item["published_at"])),
+            )
+            for item in items
+            if item.get("published") and item.get("handle") and item.get("published_at")
+        ]
+
+    def published_handles(self, limit: int) -> list[str]:
+        items = self.items.query(PUBLISHED_INDEX_PK, index=GSI1, limit=limit)
+        return [str(item["gsi1sk"]) for item in items if item.get("published")]
+
+    def add_view(self, user_id: str) -> int:
+        item = self.items.write(Update(user_key(user_id, METADATA), add={"views": 1}))
+        assert item is not None
+        return int(item["views"])
 
     # --- Spotify connection ---------------------------------------------------
 
@@ -544,9 +645,11 @@ class Table:
         keys = [user_key(user_id, sk) for sk in (ARTISTS, ALBUMS, TRACKS, METADATA)]
         by_sk = {str(item["sk"]): item for item in self.items.batch_get(keys)}
         meta_item = by_sk.get(METADATA, {})
+        views = meta_item.get("views")
         meta = RefreshMeta(
             refreshed_at=_opt_dt(meta_item.get("refreshed_at")),
             next_refresh_at=_opt_dt(meta_item.get("next_refresh_at")),
+            views=views if isinstance(views, int) and not isinstance(views, bool) else 0,
         )
         parts = [by_sk.get(sk) for sk in (ARTISTS, ALBUMS, TRACKS)]
         if meta.refreshed_at is None or any(p is None for p in parts):

@@ -213,3 +213,34 @@ async def edit_notes(
 @router.post("/me/notes/revert", response_model=Envelope, summary="Undo your edits")
 async def revert_notes(services: ServicesDep, session: CsrfSession) -> dict[str, Any]:
     return ok(presenters.notes(await services.notes.revert(session.user_id)))
+
+
+# --- publishing --------------------------------------------------------------------------
+
+
+class PublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    published: bool
+    featured: bool | None = Field(
+        default=None, description="Show the page on Liner's front page (opt-in)."
+    )
+    confirm_no_bio: bool = False
+
+
+@router.get("/me/publication", response_model=Envelope, summary="Is your page public?")
+async def get_publication(services: ServicesDep, session: RequiredSession) -> dict[str, Any]:
+    view = await services.publishing.publication(session.user_id)
+    return ok(presenters.publication(view, services.settings.base_url))
+
+
+@router.put("/me/publication", response_model=Envelope, summary="Publish or unpublish your page")
+async def put_publication(
+    body: PublicationIn, services: ServicesDep, session: CsrfSession
+) -> dict[str, Any]:
+    view = await services.publishing.set_publication(
+        session.user_id,
+        published=body.published,
+        featured=body.featured,
+        confirm_no_bio=body.confirm_no_bio,
+    )
+    return ok(presenters.publication(view, services.settings.base_url))

@@ -23,6 +23,7 @@ async def landing(request: Request, services: ServicesDep, session: OptionalSess
         "landing.html",
         sandbox=services.settings.sandbox,
         google_enabled=services.accounts.google_enabled,
+        featured=await services.publishing.featured(6),
     )
 
 
@@ -58,6 +59,7 @@ async def render_dashboard(
         me = await services.accounts.me(user_id)  # a failed fetch may have flagged a reconnect
     status = problem.status if problem is not None else 200
     notes = await services.notes.notes(user_id)
+    publication = await services.publishing.publication(user_id)
     response = page(
         request,
         "dashboard.html",
@@ -65,6 +67,8 @@ async def render_dashboard(
         me=me,
         music=view,
         notes=notes,
+        publication=publication,
+        base_url=services.settings.base_url,
         problem=problem,
         confirm=confirm,
         notice=notice,
