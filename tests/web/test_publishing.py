@@ -246,12 +246,25 @@ def test_the_owner_previews_the_page_before_publishing(liner: LinerHarness) -> N
     assert _visitor(liner).get(f"/{ALICE}").status_code == 404
 
 
-def test_the_landing_page_shows_only_pages_that_opted_in(liner: LinerHarness) -> None:
+def test_outside_the_sandbox_only_pages_that_opted_in_are_examples(liner: LinerHarness) -> None:
     alice = _ready(liner)
-    assert f'href="/{ALICE}"' not in liner.client().get("/").text
+    _ready(liner, BOB)
+
+    def examples() -> list[str]:
+        found = asyncio.run(liner.services.publishing.examples(include_all_published=False))
+        return [f.handle for f in found]
+
+    assert examples() == []
     _publish(liner, alice, featured=True)
-    bob = _ready(liner, BOB)
-    del bob
+    assert examples() == [ALICE]
+
+
+def test_on_the_sandbox_the_landing_page_shows_the_sample_listeners_pages(
+    liner: LinerHarness,
+) -> None:
+    _ready(liner)
+    unpublished = liner.sign_in(BOB)
+    unpublished.get("/api/v1/me/music")
     landing = liner.client().get("/").text
     assert f'href="/{ALICE}"' in landing
     assert f'href="/{BOB}"' not in landing

@@ -211,6 +211,25 @@ class PublishingService:
     async def published_handles(self, limit: int = 50_000) -> list[str]:
         return await asyncio.to_thread(self._store.published_handles, limit)
 
+    async def examples(self, *, include_all_published: bool, limit: int = 6) -> list[FeaturedPage]:
+        """Pages for the landing page: those that opted in; on the sandbox, where every
+        page is a sample listener's, any published page."""
+        featured = await self.featured(limit)
+        if not include_all_published or len(featured) >= limit:
+            return featured
+        seen = {f.handle for f in featured}
+        for handle in await self.published_handles(limit * 2):
+            if handle in seen or len(featured) >= limit:
+                continue
+            pointer = await self.resolve(handle)
+            user = (
+                await asyncio.to_thread(self._store.get_user, pointer.user_id) if pointer else None
+            )
+            if user is not None and user.published and user.published_at is not None:
+                featured.append(FeaturedPage(handle, user.display_name, user.published_at))
+                seen.add(handle)
+        return featured
+
     # --- views -----------------------------------------------------------------------------
 
     def count_view(

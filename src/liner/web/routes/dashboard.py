@@ -23,7 +23,9 @@ async def landing(request: Request, services: ServicesDep, session: OptionalSess
         "landing.html",
         sandbox=services.settings.sandbox,
         google_enabled=services.accounts.google_enabled,
-        featured=await services.publishing.featured(6),
+        featured=await services.publishing.examples(
+            include_all_published=services.settings.sandbox
+        ),
     )
 
 
