@@ -16,12 +16,21 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/liner serve
 
-## Debian packages the tests need: chromium for the browser tier.
+## Debian packages the tests need: chromium (browser tier), Noto fonts (preview images
+## in every script), a Java runtime (the W3C Nu HTML validator), and Node's npm.
+DEBIAN_PACKAGES := chromium fonts-noto-core fonts-noto-cjk default-jre-headless nodejs npm
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -f /usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf || missing="$$missing fonts-noto-core"; \
+	test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing Debian packages:$$missing"; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 lint: $(STAMP)

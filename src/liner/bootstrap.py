@@ -5,8 +5,11 @@ SDKs are imported lazily, so the embedded default never imports boto3.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 from liner.adapters.http import HttpClient, RetryPolicy
 from liner.adapters.music.spotify import Spotify
 from liner.adapters.store.table import Table
-from liner.config import CipherKind, MailerKind, Settings, StoreKind, WriterKind
+from liner.config import BlobsKind, CipherKind, MailerKind, Settings, StoreKind, WriterKind
 from liner.domain.music import Snapshot
 from liner.ports.blobs import BlobStore
 from liner.ports.cipher import Cipher
@@ -29,7 +32,7 @@ from liner.services.email_sign_in import EmailSignInService
 from liner.services.handles import HandleService
 from liner.services.notes import NotesService
 from liner.services.profile import ProfileService
-from liner.services.publishing import PublishingService
+from liner.services.publishing import PublicPage, PublishingService
 from liner.services.spotify_link import SpotifyTokens
 from liner.services.taste import TasteService
 
@@ -55,10 +58,12 @@ class Services:
     mailer: Mailer
     blobs: BlobStore | None = None
     sandbox: SandboxSpotify | None = None
-    closers: list[object] = field(default_factory=list)
+    closers: list[HttpClient] = field(default_factory=list)
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        for client in self.closers:
+            await client.aclose()
         close_writer = getattr(self.writer, "aclose", None)
         if callable(close_writer):
             await close_writer()
@@ -112,6 +117,39 @@ def build_mailer(settings: Settings) -> Mailer:
     from liner.adapters.mail.console import ConsoleMailer
 
     return ConsoleMailer()
+
+
+def build_blobs(settings: Settings) -> BlobStore:
+    if settings.blobs is BlobsKind.s3:
+        from liner.adapters.files.s3 import S3BlobStore
+
+        assert settings.s3_bucket  # checked by Settings
+        return S3BlobStore(settings.s3_bucket)
+    from liner.adapters.files.folder import FolderBlobStore
+
+    return FolderBlobStore(settings.data_dir / "blobs")
+
+
+def preview_maker(blobs: BlobStore, http: HttpClient) -> Callable[[PublicPage], Awaitable[None]]:
+    """Render a page's preview image when the page changes (never per request)."""
+    from liner.adapters.preview_image import fetch_covers, render
+
+    async def make(page: PublicPage) -> None:
+        albums = [item.album for item in page.albums[:6]]
+        covers = await fetch_covers(http, [a.image_url for a in albums])
+        png = await asyncio.to_thread(
+            render,
+            display_name=page.display_name,
+            handle=page.handle,
+            covers=covers,
+            names=[a.name for a in albums],
+        )
+        key = f"og/{page.handle}-{page.version}.png"
+        await asyncio.to_thread(blobs.put, key, png, content_type="image/png")
+        with contextlib.suppress(Exception):  # the previous version is no longer linked
+            await asyncio.to_thread(blobs.delete, f"og/{page.handle}-{page.version - 1}.png")
+
+    return make
 
 
 def build_writer(settings: Settings) -> Writer:
@@ -246,7 +284,11 @@ def build(
         cooldown=timedelta(seconds=settings.refresh_cooldown_seconds),
         time_range=settings.spotify_time_range,
     )
-    publishing = PublishingService(table, clock)
+    blobs = build_blobs(settings)
+    # Covers are fetched with a short timeout and one try: a slow image host gets a
+    # placeholder tile, never a slow publish.
+    cover_http = HttpClient(timeout=3.0, policy=RetryPolicy(attempts=1))
+    publishing = PublishingService(table, clock, on_change=preview_maker(blobs, cover_http))
     handles = HandleService(table, clock)
     profile = ProfileService(table, clock)
     # Whatever changes a page gives it a new version (and a new preview image).
@@ -280,5 +322,7 @@ def build(
         publishing=publishing,
         writer=writer,
         mailer=mailer,
+        blobs=blobs,
+        closers=[cover_http],
         sandbox=sandbox if settings.sandbox else None,
     )

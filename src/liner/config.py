@@ -42,6 +42,11 @@ class WriterKind(StrEnum):
     openai = "openai"
 
 
+class BlobsKind(StrEnum):
+    folder = "folder"
+    s3 = "s3"
+
+
 class MailerKind(StrEnum):
     console = "console"
     smtp = "smtp"
@@ -97,6 +102,9 @@ class Settings(BaseSettings):
     writer_max_tokens: int = Field(default=300, ge=50, le=4000)
     writer_daily_limit: int = Field(default=30, ge=1, le=100000)
 
+    blobs: BlobsKind = BlobsKind.folder  # preview images: <data dir>/blobs, or S3
+    s3_bucket: str | None = None
+
     refresh_cooldown_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
     http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     session_days: int = Field(default=30, ge=1, le=365)
@@ -142,6 +150,8 @@ class Settings(BaseSettings):
             raise ValueError("LINER_WRITER_API_KEY is required with LINER_WRITER=anthropic")
         if self.writer is WriterKind.openai and not self.writer_base_url:
             raise ValueError("LINER_WRITER_BASE_URL is required with LINER_WRITER=openai")
+        if self.blobs is BlobsKind.s3 and not self.s3_bucket:
+            raise ValueError("LINER_S3_BUCKET is required when LINER_BLOBS=s3")
         if self.cipher is CipherKind.kms and not self.kms_key_id:
             raise ValueError("LINER_KMS_KEY_ID is required when LINER_CIPHER=kms")
         if self.env is Env.production:

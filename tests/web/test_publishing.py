@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import extruct
 import httpx
 import pytest
+from markupsafe import escape
 
 from liner.ports.store import User
 from liner.services.publishing import HandleRequired
@@ -100,9 +101,9 @@ def test_the_public_page_shows_the_person_calmly_and_without_a_session(liner: Li
     assert response.status_code == 200
     html = response.text
     assert "Maren Solberg" in html and f"@{ALICE}" in html
-    assert notes["bio"]["text"] in html  # visible text, not a tooltip
+    assert str(escape(notes["bio"]["text"])) in html  # visible text, not a tooltip
     for caption in notes["captions"].values():
-        assert caption["text"].replace("'", "&#39;") in html or caption["text"] in html
+        assert str(escape(caption["text"])) in html
     assert html.count('class="caption"') == 5
     assert "Made with Liner" in html
     assert "From Spotify, last refreshed" in html
@@ -280,3 +281,37 @@ def test_robots_and_the_sitemap_list_published_pages(liner: LinerHarness) -> Non
     assert f"<loc>{liner.base_url}/{ALICE}</loc>" in sitemap
     assert f"/{BOB}</loc>" not in sitemap
     assert re.search(r"<urlset xmlns=", sitemap)
+
+
+def test_the_preview_image_is_made_at_publish_time_with_the_covers(liner: LinerHarness) -> None:
+    import io
+
+    from PIL import Image, ImageStat
+
+    owner = _ready(liner)
+    html = _visitor(liner).get(f"/{ALICE}").text
+    image_url = _open_graph(html, liner.base_url)["og:image"]
+    response = _visitor(liner).get(image_url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.size == (1200, 630)
+    # The first tile holds the first album's cover (as the sandbox serves it).
+    album = owner.get("/api/v1/me/music").json()["data"]["albums"][0]
+    cover = Image.open(io.BytesIO(liner.client().get(album["image_url"]).content)).convert("RGB")
+    tile, gap = 204, 6
+    left, top = 1200 - 3 * tile - 2 * gap, (630 - 2 * tile - gap) // 2
+    drawn = ImageStat.Stat(image.crop((left, top, left + tile, top + tile))).mean
+    expected = ImageStat.Stat(cover.resize((tile, tile))).mean
+    assert all(abs(d - e) < 8 for d, e in zip(drawn, expected, strict=True))
+    # Not per request: the image is stored, and a new version comes with a change.
+    _call(liner, owner, "PATCH", "/api/v1/me", {"display_name": "Maren S."})
+    newer = _open_graph(_visitor(liner).get(f"/{ALICE}").text, liner.base_url)["og:image"]
+    assert newer != image_url
+    assert _visitor(liner).get(newer).status_code == 200
+
+
+def test_an_unpublished_page_has_no_preview_image(liner: LinerHarness) -> None:
+    owner = _ready(liner)
+    _call(liner, owner, "PUT", "/api/v1/me/publication", {"published": False})
+    assert _visitor(liner).get(f"/og/{ALICE}.png").status_code == 404

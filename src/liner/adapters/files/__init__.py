@@ -1,0 +1,1 @@
+"""Blob stores: where preview images live (a folder, or S3)."""
