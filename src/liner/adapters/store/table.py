@@ -2,29 +2,37 @@
 
 Key schema (``pk`` / ``sk``), shared by every backend:
 
-================================  ====================  =====================================
-pk                                sk                    what
-================================  ====================  =====================================
-``USER#<id>``                     ``PROFILE``           display name, created_at, identities
-``USER#<id>``                     ``SPOTIFY``           encrypted access/refresh tokens, expiry,
-                                                        ``needs_reconnect``
-``USER#<id>``                     ``MUSIC#ARTISTS``     top artists (JSON in ``data``)
-``USER#<id>``                     ``MUSIC#ALBUMS``      derived top albums (JSON in ``data``)
-``USER#<id>``                     ``MUSIC#TRACKS``      the whole track pool (JSON in ``data``)
-``USER#<id>``                     ``PROFILE#METADATA``  refreshed_at, next_refresh_at, the refresh
-                                                        claim; updated in place only, so other
-                                                        fields on it (a view counter) survive
-``IDENTITY#spotify#<spotify id>`` ``IDENTITY``          which user holds that Spotify account
-``SESSION#<hmac of cookie>``      ``SESSION``           user, CSRF token, ``ttl``
-``OAUTH#<state>``                 ``OAUTH``             PKCE verifier of a sign-in, ``ttl``
-================================  ====================  =====================================
+=================================  =======================  ==================================
+pk                                 sk                       what
+=================================  =======================  ==================================
+``USER#<id>``                      ``PROFILE``              name, handle, identities, published,
+                                                            featured (gsi1: ``FEATURED``)
+``USER#<id>``                      ``SPOTIFY``              encrypted tokens, expiry, reconnect
+``USER#<id>``                      ``MUSIC#ARTISTS``        top artists (JSON in ``data``)
+``USER#<id>``                      ``MUSIC#ALBUMS``         derived top albums (JSON)
+``USER#<id>``                      ``MUSIC#TRACKS``         the whole track pool (JSON)
+``USER#<id>``                      ``PROFILE#METADATA``     refresh times, claim, ``views``;
+                                                            updated in place only
+                                                            (gsi1: ``REFRESH``)
+``USER#<id>``                      ``CONTENT#BIO``          the bio (text, origin, last generated)
+``USER#<id>``                      ``CONTENT#CAPTION#<a>``  one album's caption
+``USER#<id>``                      ``SESSION#<hash>``       a session, for "where you are signed in"
+``SESSION#<hmac of cookie>``       ``SESSION``              user, CSRF token, ``ttl``
+``IDENTITY#<provider>#<subject>``  ``IDENTITY``             which user holds that sign-in
+``HANDLE#<handle>``                ``HANDLE``               owner, published, page version
+                                                            (gsi1: ``PUBLISHED`` when public)
+``OAUTH#<state>``                  ``OAUTH``                PKCE verifier (+ nonce), ``ttl``
+``EMAILTOKEN#<sha256>``            ``EMAILTOKEN``           a sign-in link in flight, ``ttl``
+``RATE#<bucket>#<key>``            ``<window>``             a rate-limit counter, ``ttl``
+=================================  =======================  ==================================
 
-Index ``gsi1``: ``PROFILE#METADATA`` items carry ``gsi1pk = "REFRESH"`` and
-``gsi1sk = <next_refresh_at ISO>#<user id>``, so "who is due for a refresh" is a
-range query, never a scan.
+Index ``gsi1`` (``gsi1pk``/``gsi1sk``): ``REFRESH`` → ``<next refresh ISO>#<user>``
+(who is due for a refresh), ``FEATURED`` → ``<published ISO>#<user>`` (front-page
+examples, newest first), ``PUBLISHED`` → ``<handle>`` (the sitemap). Never a scan.
 
 Reading a user's music is one ``batch_get`` of four keys. A refresh is a
-conditional claim on the metadata item plus one transaction.
+conditional claim on the metadata item plus one transaction. A public page
+costs one read of its ``HANDLE#`` item when not cached.
 """
 
 from __future__ import annotations
