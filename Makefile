@@ -18,12 +18,13 @@ run: $(STAMP)
 
 ## Debian packages the tests need: chromium (browser tier), Noto fonts (preview images
 ## in every script), a Java runtime (the W3C Nu HTML validator), and Node's npm.
-DEBIAN_PACKAGES := chromium fonts-noto-core fonts-noto-cjk default-jre-headless nodejs npm
+DEBIAN_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji default-jre-headless nodejs npm
 system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -f /usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf || missing="$$missing fonts-noto-core"; \
 	test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || missing="$$missing fonts-noto-cjk"; \
+	test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \

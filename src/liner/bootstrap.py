@@ -121,24 +121,24 @@ def build_mailer(settings: Settings) -> Mailer:
 
 def build_blobs(settings: Settings) -> BlobStore:
     if settings.blobs is BlobsKind.s3:
-        from liner.adapters.files.s3 import S3BlobStore
+        from liner.adapters.blobs.s3 import S3BlobStore
 
         assert settings.s3_bucket  # checked by Settings
         return S3BlobStore(settings.s3_bucket)
-    from liner.adapters.files.folder import FolderBlobStore
+    from liner.adapters.blobs.folder import FolderBlobStore
 
     return FolderBlobStore(settings.data_dir / "blobs")
 
 
 def preview_maker(blobs: BlobStore, http: HttpClient) -> Callable[[PublicPage], Awaitable[None]]:
     """Render a page's preview image when the page changes (never per request)."""
-    from liner.adapters.preview_image import fetch_covers, render
+    from liner.adapters.images.og import fetch_covers, render_og_image
 
     async def make(page: PublicPage) -> None:
         albums = [item.album for item in page.albums[:6]]
         covers = await fetch_covers(http, [a.image_url for a in albums])
         png = await asyncio.to_thread(
-            render,
+            render_og_image,
             display_name=page.display_name,
             handle=page.handle,
             covers=covers,

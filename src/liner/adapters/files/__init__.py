@@ -1,1 +1,0 @@
-"""Blob stores: where preview images live (a folder, or S3)."""

@@ -1,0 +1,1 @@
+"""Images Liner draws itself: the Open Graph preview (``og``), rendered with Pillow."""
