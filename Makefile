@@ -30,9 +30,18 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  echo "installing Debian packages:$$missing"; \
+	  $$SUDO mkdir -p /usr/share/man/man1; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+TOOLS := tests/tools/node_modules/.installed
+
+## The Nu HTML validator (vnu-jar) and axe-core, pinned by tests/tools/package-lock.json.
+## --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
+$(TOOLS): tests/tools/package-lock.json | system-deps
+	cd tests/tools && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -44,7 +53,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) system-deps $(TOOLS)
 	$(BIN)/pytest -q
 
 ## The whole test suite: lint, types, layer rules, then every test tier.
