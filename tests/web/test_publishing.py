@@ -317,3 +317,17 @@ def test_an_unpublished_page_has_no_preview_image(liner: LinerHarness) -> None:
     owner = _ready(liner)
     _call(liner, owner, "PUT", "/api/v1/me/publication", {"published": False})
     assert _visitor(liner).get(f"/og/{ALICE}.png").status_code == 404
+
+
+def test_the_fast_path_answers_exactly_like_the_full_route(liner: LinerHarness) -> None:
+    owner = _ready(liner)
+    visitor = _visitor(liner)
+    full = visitor.get(f"/{ALICE}")  # the first view renders through FastAPI
+    fast = visitor.get(f"/{ALICE}")  # then the fast path serves the cached render
+    assert fast.content == full.content
+    for name in ("etag", "cache-control", "content-type", "content-security-policy"):
+        assert fast.headers[name] == full.headers[name], name
+    assert visitor.head(f"/{ALICE}").content == b""
+    # With a query string, or for the signed-in owner, the full route answers.
+    assert visitor.get(f"/{ALICE}?x=1").status_code == 200
+    assert owner.get(f"/{ALICE}").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from liner.bootstrap import Services, build
 from liner.config import SANDBOX_PATH, Settings
 from liner.web import errors
+from liner.web.fastpath import PublicPageFastPath
 from liner.web.routes import api, auth, dashboard, notes_pages, public, publish_pages
 from liner.web.routes import settings as settings_pages
 
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
     )
     app.state.services = services
+    # One render cache per app: the full route fills it, the fast path serves from it.
+    app.state.rendered_pages = OrderedDict()
     errors.install(app)
 
     @app.middleware("http")
@@ -64,6 +68,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Outermost (added last): cached anonymous page views skip FastAPI entirely.
+    app.add_middleware(
+        PublicPageFastPath,
+        services=services,
+        rendered=app.state.rendered_pages,
+        security_headers=SECURITY_HEADERS,
+    )
     app.include_router(auth.router)
     app.include_router(dashboard.router)
     app.include_router(notes_pages.router)

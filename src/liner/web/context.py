@@ -17,7 +17,7 @@ FORM_COOKIE = "liner_form"  # double-submit token for forms shown before sign-in
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no thread-pool hop
     services: Services = request.app.state.services
     return services
 

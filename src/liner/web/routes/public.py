@@ -31,10 +31,7 @@ _RENDERED_MAX = 2000
 
 def _rendered(request: Request) -> OrderedDict[tuple[str, str, int], tuple[str, bytes]]:
     """This app's rendered pages by (handle, owner, version): one render per change."""
-    state = request.app.state
-    if not hasattr(state, "rendered_pages"):
-        state.rendered_pages = OrderedDict()
-    cache: OrderedDict[tuple[str, str, int], tuple[str, bytes]] = state.rendered_pages
+    cache: OrderedDict[tuple[str, str, int], tuple[str, bytes]] = request.app.state.rendered_pages
     return cache
 
 
