@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Annotated, Any
@@ -36,9 +35,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (production).")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request (paths only).")] = False,
 ) -> None:
-    """Run Liner's web app."""
-    import uvicorn
+    """Run Liner's web app (granian, the fastest ASGI server measured: bench/PUBLIC_PAGE.md)."""
+    from granian import Granian
+    from granian.constants import Interfaces
 
     overrides: dict[str, Any] = {}
     if "LINER_BASE_URL" not in os.environ:
@@ -46,59 +47,28 @@ def serve(
         # never localhost, in redirect URIs).
         shown = "127.0.0.1" if host in ("0.0.0.0", "localhost", "::") else host  # noqa: S104
         overrides["base_url"] = f"http://{shown}:{port}"
-    settings = load_settings(**overrides)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    load_settings(**overrides)  # stop here, with a clear message, on invalid settings
+    if "base_url" in overrides:  # workers read their settings from the environment
+        os.environ["LINER_BASE_URL"] = overrides["base_url"]
+    settings = load_settings()
     if settings.sandbox:
         typer.echo(
             f"Liner on {settings.base_url} with the built-in Spotify sandbox "
             f"(data in {settings.data_dir.resolve()})."
         )
-    if workers > 1:
-        if "base_url" in overrides:  # worker processes read their settings from the environment
-            os.environ["LINER_BASE_URL"] = overrides["base_url"]
-        uvicorn.run(
-            "liner.web.asgi:app",
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=True,
-            log_config=log_config(),
-        )
-        return
-    from liner.web.app import create_app
-
-    uvicorn.run(
-        create_app(settings),
-        host=host,
+    Granian(
+        "liner.web.asgi:app",
+        address=host,
         port=port,
-        proxy_headers=True,
-        log_config=log_config(),
-    )
+        workers=workers,
+        interface=Interfaces.ASGI,
+        log_access=access_log,
+        # The path without its query string: OAuth callbacks carry codes in the query.
+        log_access_format=ACCESS_LOG_FORMAT,
+    ).serve()
 
 
-class RedactQuery(logging.Filter):
-    """Access log lines keep the path, never the query: OAuth callbacks carry codes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3:
-            args = list(record.args)
-            if isinstance(args[2], str):
-                args[2] = args[2].split("?", 1)[0]
-            record.args = tuple(args)
-        return True
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with query strings taken out of the access log."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = {**LOGGING_CONFIG}
-    config["filters"] = {"redact_query": {"()": RedactQuery}}
-    config["handlers"] = {
-        name: {**handler, "filters": ["redact_query"]} if name == "access" else handler
-        for name, handler in LOGGING_CONFIG["handlers"].items()
-    }
-    return config
+ACCESS_LOG_FORMAT = '%(addr)s - "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1f ms'
 
 
 @store_app.command("init")

@@ -1,29 +1,10 @@
-"""The access log keeps paths but never query strings (OAuth callbacks carry codes)."""
+"""The access log (off by default) keeps paths but never query strings."""
 
 from __future__ import annotations
 
-import logging
-
-from liner.cli import RedactQuery, log_config
+from liner.cli import ACCESS_LOG_FORMAT
 
 
-def test_the_query_string_is_cut_from_access_log_lines() -> None:
-    record = logging.LogRecord(
-        "uvicorn.access",
-        logging.INFO,
-        __file__,
-        1,
-        '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/auth/spotify/callback?code=SECRET&state=S", "1.1", 303),
-        None,
-    )
-    assert RedactQuery().filter(record)
-    line = record.getMessage()
-    assert "/auth/spotify/callback" in line
-    assert "SECRET" not in line
-
-
-def test_the_filter_is_wired_to_uvicorns_access_handler() -> None:
-    config = log_config()
-    assert config["handlers"]["access"]["filters"] == ["redact_query"]
-    assert "filters" not in config["handlers"]["default"]
+def test_the_access_log_format_has_the_path_and_no_query_string() -> None:
+    assert "%(path)s" in ACCESS_LOG_FORMAT
+    assert "query" not in ACCESS_LOG_FORMAT

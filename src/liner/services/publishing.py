@@ -12,7 +12,6 @@ and link unfurlers, or repeats from the same client within a window.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 import time
@@ -246,7 +245,8 @@ class PublishingService:
             return False
         if BOT_AGENTS.search(user_agent):
             return False
-        key = hashlib.sha256(f"{pointer.handle}|{client}|{user_agent}".encode()).hexdigest()
+        # Kept in memory only, for the window: never stored or logged.
+        key = f"{pointer.handle}|{client}|{user_agent[:200]}"
         now = time.monotonic()
         while self._seen and next(iter(self._seen.values())) < now - REPEAT_WINDOW_SECONDS:
             self._seen.popitem(last=False)

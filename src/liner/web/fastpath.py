@@ -33,7 +33,9 @@ class PublicPageFastPath:
         services: Services,
         rendered: RenderCache,
         security_headers: dict[str, str],
+        trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
+        self._trusted = trusted_proxies
         self._app = app
         self._services = services
         self._rendered = rendered
@@ -67,14 +69,18 @@ class PublicPageFastPath:
         if cached is None:
             return False
         etag, body = cached
-        client = scope.get("client")
+        peer = scope.get("client")
+        client = peer[0] if peer else "unknown"
+        forwarded = headers.get(b"x-forwarded-for")
+        if forwarded and client in self._trusted:  # behind our own load balancer
+            client = forwarded.decode("latin-1").split(",")[0].strip()
         purpose = b" ".join(
             headers.get(name, b"") for name in (b"sec-purpose", b"purpose", b"x-purpose", b"x-moz")
         ).lower()
         publishing.count_view(
             pointer,
             viewer_user_id=None,
-            client=client[0] if client else "unknown",
+            client=client,
             user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
             prefetch=b"prefetch" in purpose or b"preview" in purpose,
         )
