@@ -157,3 +157,54 @@ class StoreUnavailable(LinerError):
     code = "store_unavailable"
     status = 503
     message = "Liner cannot reach its database right now. Please try again shortly."
+
+
+# --- liner notes and publishing ---------------------------------------------------
+
+
+class NotesRejected(LinerError):
+    code = "notes_rejected"
+    status = 422
+    message = "The writer could not produce text that follows the rules. Nothing was changed."
+
+
+class EditRejected(LinerError):
+    code = "edit_rejected"
+    status = 422
+    message = "That text breaks the rules for liner notes. Nothing was saved."
+
+
+class EditWouldBeLost(LinerError):
+    code = "edit_would_be_lost"
+    status = 409
+    message = "This would replace text you edited. Confirm to replace it."
+
+
+class WriterFailed(LinerError):
+    code = "writer_unavailable"
+    status = 503
+    message = "The writer is not available right now. Please try again in a few minutes."
+
+
+class QuotaReached(LinerError):
+    code = "writer_quota_exceeded"
+    status = 429
+    message = "You have written a lot of notes today. Please try again tomorrow."
+
+
+class NoMusicYet(LinerError):
+    code = "no_music"
+    status = 409
+    message = "Liner needs your music before it can write about it. Connect a source first."
+
+
+class HandleRequired(LinerError):
+    code = "handle_required"
+    status = 409
+    message = "Choose a handle first: it is your page's address."
+
+
+class BioMissing(LinerError):
+    code = "bio_missing"
+    status = 409
+    message = "Your page has no bio yet. Publish without one, or write your liner notes first."

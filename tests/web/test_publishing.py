@@ -13,8 +13,8 @@ import pytest
 from markupsafe import escape
 
 from liner.adapters.images.og import tile_boxes
+from liner.errors import HandleRequired
 from liner.ports.store import User
-from liner.services.publishing import HandleRequired
 from support.liner_app import LinerHarness
 from support.personas import ALICE, BOB, DEV_MODE
 

@@ -47,42 +47,6 @@ class NotesView:
     problems: list[str]  # what could not be written this time, in words
 
 
-class NotesRejected(errors.LinerError):
-    code = "notes_rejected"
-    status = 422
-    message = "The writer could not produce text that follows the rules. Nothing was changed."
-
-
-class EditRejected(errors.LinerError):
-    code = "edit_rejected"
-    status = 422
-    message = "That text breaks the rules for liner notes. Nothing was saved."
-
-
-class EditWouldBeLost(errors.LinerError):
-    code = "edit_would_be_lost"
-    status = 409
-    message = "This would replace text you edited. Confirm to replace it."
-
-
-class WriterFailed(errors.LinerError):
-    code = "writer_unavailable"
-    status = 503
-    message = "The writer is not available right now. Please try again in a few minutes."
-
-
-class QuotaReached(errors.LinerError):
-    code = "writer_quota_exceeded"
-    status = 429
-    message = "You have written a lot of notes today. Please try again tomorrow."
-
-
-class NoMusicYet(errors.LinerError):
-    code = "no_music"
-    status = 409
-    message = "Liner needs your music before it can write about it. Connect a source first."
-
-
 class NotesService:
     def __init__(
         self,
@@ -118,7 +82,7 @@ class NotesService:
     async def _snapshot(self, user_id: str) -> Snapshot:
         music = await asyncio.to_thread(self._store.get_music, user_id)
         if music.snapshot is None or not (music.snapshot.albums or music.snapshot.artists):
-            raise NoMusicYet()
+            raise errors.NoMusicYet()
         return music.snapshot
 
     async def _display_name(self, user_id: str) -> str:
@@ -132,7 +96,7 @@ class NotesService:
             self._store.count_hit, "writer", user_id, now=self._clock(), window_seconds=86400
         )
         if used > self._daily_limit:
-            raise QuotaReached(retry_after=86400 - int(self._clock().timestamp()) % 86400)
+            raise errors.QuotaReached(retry_after=86400 - int(self._clock().timestamp()) % 86400)
 
     async def _changed(self, user_id: str) -> None:
         if self.on_change is not None:
@@ -166,13 +130,13 @@ class NotesService:
             try:
                 written = await self._writer.write(request)
             except WriterTimeout:
-                raise WriterFailed(
+                raise errors.WriterFailed(
                     "The writer took too long to answer. Please try again."
                 ) from None
             except WriterUnavailable as exc:
-                raise WriterFailed(f"The writer is not available right now: {exc}") from None
+                raise errors.WriterFailed(f"The writer is not available right now: {exc}") from None
             except WriterError as exc:
-                raise NotesRejected(str(exc)) from None
+                raise errors.NotesRejected(str(exc)) from None
             log.info(
                 "writer %s wrote a %s: %d input and %d output tokens (model %s, attempt %d)",
                 self._writer.name,
@@ -189,7 +153,7 @@ class NotesService:
             feedback = tuple(v.message for v in violations)
             previous = text
         what = "bio" if kind == "bio" else "caption"
-        raise NotesRejected(
+        raise errors.NotesRejected(
             f"The writer's {what} kept breaking the rules ({'; '.join(feedback)}). "
             "The previous text stays."
         )
@@ -220,7 +184,7 @@ class NotesService:
         await self._spend_quota(user_id)
         view = await self._write_all(user_id, snapshot, current, targets)
         if view.problems:
-            raise NotesRejected(view.problems[0])
+            raise errors.NotesRejected(view.problems[0])
         return view
 
     async def write_missing_captions(self, user_id: str, snapshot: Snapshot) -> None:
@@ -248,7 +212,7 @@ class NotesService:
         for kind, album_id in targets:
             note = current.bio if kind == "bio" else current.captions.get(album_id or "")
             if note is not None and note.origin == "edited":
-                raise EditWouldBeLost(
+                raise errors.EditWouldBeLost(
                     "This would replace text you edited. Send replace_edits to confirm."
                     if kind == "bio"
                     else "This would replace a caption you edited. Confirm to replace it."
@@ -280,9 +244,9 @@ class NotesService:
         now = self._clock()
         written: list[Note] = []
         problems: list[str] = []
-        unavailable: WriterFailed | None = None
+        unavailable: errors.WriterFailed | None = None
         for (kind, album_id), result in zip(targets, results, strict=True):
-            if isinstance(result, WriterFailed):
+            if isinstance(result, errors.WriterFailed):
                 unavailable = result
                 continue
             if isinstance(result, errors.LinerError):
@@ -309,7 +273,7 @@ class NotesService:
         if unavailable is not None:
             problems.append(unavailable.message)
         if problems and not written:
-            raise NotesRejected(problems[0])
+            raise errors.NotesRejected(problems[0])
         return await self.notes(user_id, problems)
 
     # --- a person's own words --------------------------------------------------------
@@ -345,7 +309,7 @@ class NotesService:
                 )
         if reasons:
             summary = " ".join(msg for messages in reasons.values() for msg in messages)
-            raise EditRejected(f"Nothing was saved. {summary}", reasons=reasons)
+            raise errors.EditRejected(f"Nothing was saved. {summary}", reasons=reasons)
         if changed:
             await asyncio.to_thread(self._store.put_notes, user_id, changed)
             await self._changed(user_id)

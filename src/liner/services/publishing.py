@@ -67,18 +67,6 @@ class Publication:
     published_at: datetime | None
 
 
-class HandleRequired(errors.LinerError):
-    code = "handle_required"
-    status = 409
-    message = "Choose a handle first: it is your page's address."
-
-
-class BioMissing(errors.LinerError):
-    code = "bio_missing"
-    status = 409
-    message = "Your page has no bio yet. Publish without one, or write your liner notes first."
-
-
 PreviewMaker = Callable[[PublicPage], Awaitable[None]]
 
 
@@ -128,9 +116,9 @@ class PublishingService:
     ) -> Publication:
         current = await self.publication(user_id)
         if current.handle is None:
-            raise HandleRequired()
+            raise errors.HandleRequired()
         if published and not current.has_bio and not confirm_no_bio:
-            raise BioMissing()
+            raise errors.BioMissing()
         try:
             pointer = await asyncio.to_thread(
                 self._store.set_publication,

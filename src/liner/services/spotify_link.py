@@ -95,7 +95,7 @@ class SpotifyTokens:
 
     async def access_token(self, user_id: str) -> str:
         link = await self.link(user_id)
-        if link.expires_at - EXPIRY_MARGIN <= self._clock():
+        if self.expires_soon(link, self._clock()):
             return await self._refresh(user_id, link)
         return await asyncio.to_thread(self.decrypt, user_id, "access", link.access_token_enc)
 

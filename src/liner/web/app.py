@@ -28,7 +28,14 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    fast_path: bool = True,
+) -> FastAPI:
+    """The app. ``fast_path=False`` when the caller puts the page fast path outside
+    everything itself (``liner.web.asgi``), so it never runs twice per request."""
     if services is None:
         services = build(settings or Settings())
 
@@ -68,13 +75,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    # Outermost (added last): cached anonymous page views skip FastAPI entirely.
-    app.add_middleware(
-        PublicPageFastPath,
-        services=services,
-        rendered=app.state.rendered_pages,
-        security_headers=SECURITY_HEADERS,
-    )
+    if fast_path:  # outermost middleware: cached anonymous page views skip FastAPI
+        app.add_middleware(
+            PublicPageFastPath,
+            services=services,
+            rendered=app.state.rendered_pages,
+            security_headers=SECURITY_HEADERS,
+        )
     app.include_router(auth.router)
     app.include_router(dashboard.router)
     app.include_router(notes_pages.router)

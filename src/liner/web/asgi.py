@@ -16,7 +16,7 @@ from liner.web.app import SECURITY_HEADERS, create_app
 from liner.web.fastpath import PublicPageFastPath
 
 _trusted = os.environ.get("LINER_TRUSTED_PROXIES", "127.0.0.1").split(",")
-_app = create_app()
+_app = create_app(fast_path=False)  # added below, outside the proxy-headers wrapper
 app = PublicPageFastPath(
     wrap_asgi_with_proxy_headers(_app, trusted_hosts=_trusted),
     services=_app.state.services,

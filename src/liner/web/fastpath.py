@@ -22,7 +22,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# Browsers revalidate (cheap: 304); a CDN may keep a page for a few seconds and serve
+# it a little stale while it refetches, so changes show within seconds everywhere.
 PUBLIC_CACHE = "public, max-age=0, s-maxage=5, stale-while-revalidate=25"
+PURPOSE_HEADERS = ("sec-purpose", "purpose", "x-purpose", "x-moz")
+
+
+def is_prefetch(purposes: list[str]) -> bool:
+    """Browsers and unfurlers mark speculative fetches; they are not views."""
+    joined = " ".join(purposes).lower()
+    return "prefetch" in joined or "preview" in joined
+
+
 RenderCache = OrderedDict[tuple[str, str, int], tuple[str, bytes]]
 
 
@@ -74,15 +85,13 @@ class PublicPageFastPath:
         forwarded = headers.get(b"x-forwarded-for")
         if forwarded and client in self._trusted:  # behind our own load balancer
             client = forwarded.decode("latin-1").split(",")[0].strip()
-        purpose = b" ".join(
-            headers.get(name, b"") for name in (b"sec-purpose", b"purpose", b"x-purpose", b"x-moz")
-        ).lower()
+        purposes = [headers.get(n.encode(), b"").decode("latin-1") for n in PURPOSE_HEADERS]
         publishing.count_view(
             pointer,
             viewer_user_id=None,
             client=client,
             user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
-            prefetch=b"prefetch" in purpose or b"preview" in purpose,
+            prefetch=is_prefetch(purposes),
         )
         common = [
             (b"etag", etag.encode()),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from liner import errors
+from liner.services.accounts import Me
 from liner.web.context import OptionalSession, ServicesDep, check_csrf
 from liner.web.pages import page
 
@@ -36,7 +37,7 @@ async def dashboard(request: Request, services: ServicesDep, session: OptionalSe
     me = await services.accounts.me(session.user_id)
     if not me.user.handle:  # onboarding first; /welcome sends people with a handle here
         return RedirectResponse("/welcome", status_code=303)
-    return await render_dashboard(request, services, session.user_id, session.csrf_token)
+    return await render_dashboard(request, services, session.user_id, session.csrf_token, me=me)
 
 
 async def render_dashboard(
@@ -48,8 +49,10 @@ async def render_dashboard(
     problem: errors.LinerError | None = None,
     confirm: dict[str, str] | None = None,
     notice: str | None = None,
+    me: Me | None = None,
 ) -> HTMLResponse:
-    me = await services.accounts.me(user_id)
+    if me is None:
+        me = await services.accounts.me(user_id)
     view = None
     if problem is None and me.spotify_connected and not me.spotify_needs_reconnect:
         try:

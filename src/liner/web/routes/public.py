@@ -19,13 +19,11 @@ from liner import errors
 from liner.domain.handles import problems as handle_problems
 from liner.services.publishing import PublicPage
 from liner.web.context import OptionalSession, ServicesDep, client_key
+from liner.web.fastpath import PUBLIC_CACHE, PURPOSE_HEADERS, is_prefetch
 from liner.web.pages import templates
 
 router = APIRouter(include_in_schema=False)
 
-# Browsers revalidate (cheap: 304); a CDN may keep a page for a few seconds and serve
-# it a little stale while it refetches, so changes show within seconds everywhere.
-PUBLIC_CACHE = "public, max-age=0, s-maxage=5, stale-while-revalidate=25"
 _RENDERED_MAX = 2000
 
 
@@ -55,10 +53,6 @@ def _description(page: PublicPage) -> str:
     if names:
         return f"What {page.display_name} listens to: {', '.join(names)} and more, on Liner."
     return f"What {page.display_name} listens to, on Liner."
-
-
-def _not_found(request: Request) -> Response:
-    raise errors.NotFound("There is no page here.")
 
 
 @router.get("/robots.txt")
@@ -143,19 +137,9 @@ async def public_page(
         viewer_user_id=session.user_id if session else None,
         client=client_key(request),
         user_agent=request.headers.get("user-agent", ""),
-        prefetch=_is_prefetch(request),
+        prefetch=is_prefetch([request.headers.get(name, "") for name in PURPOSE_HEADERS]),
     )
     headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE, "Vary": "Accept-Encoding"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="text/html; charset=utf-8", headers=headers)
-
-
-def _is_prefetch(request: Request) -> bool:
-    purpose = (
-        request.headers.get("sec-purpose", "")
-        + request.headers.get("purpose", "")
-        + request.headers.get("x-purpose", "")
-        + request.headers.get("x-moz", "")
-    ).lower()
-    return "prefetch" in purpose or "preview" in purpose
