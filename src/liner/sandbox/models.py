@@ -62,6 +62,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from liner.sandbox.faults import FaultQueue
+
 __all__ = ["PROTOCOLS", "FakeModelPeer", "Protocol", "Received", "Reply"]
 
 Protocol = Literal["bedrock", "anthropic", "openai"]
@@ -154,8 +156,6 @@ class Received:
 @dataclass
 class _Fault:
     kind: Literal["fail", "hang"]
-    remaining: int
-    protocol: Protocol | None
     status: int = 500
     body: object | None = None
     seconds: float = 0.0
@@ -191,7 +191,7 @@ class FakeModelPeer:
         self._default_reply = default_reply or _default_reply
         self._lock = threading.Lock()
         self._replies: list[Reply] = []
-        self._faults: list[_Fault] = []
+        self._faults: FaultQueue[_Fault] = FaultQueue(PROTOCOLS, noun="protocol")
         self._received: list[Received] = []
         self._cached: set[str] = set()
 
@@ -215,12 +215,12 @@ class FakeModelPeer:
     ) -> None:
         """The next ``count`` requests answer ``status``. ``body``: a dict/list is
         sent as JSON, a str as raw text; None sends the protocol's own error shape."""
-        self._add_fault(_Fault("fail", count, protocol, status=status, body=body))
+        self._add_fault(protocol, count, _Fault("fail", status=status, body=body))
 
     def hang_next(self, count: int, seconds: float, *, protocol: Protocol | None = None) -> None:
         """The next ``count`` requests wait ``seconds`` before answering normally
         (or until the client hangs up, so a timed-out client does not hold the server)."""
-        self._add_fault(_Fault("hang", count, protocol, seconds=seconds))
+        self._add_fault(protocol, count, _Fault("hang", seconds=seconds))
 
     def reset(self) -> None:
         """Forget scripted replies, faults, latency, the record and the cache."""
@@ -244,23 +244,13 @@ class FakeModelPeer:
                 raise LookupError("the model peer has received no request")
             return self._received[-1]
 
-    def _add_fault(self, fault: _Fault) -> None:
-        if fault.remaining < 1:
-            raise ValueError("count must be at least 1")
-        if fault.protocol is not None and fault.protocol not in PROTOCOLS:
-            raise ValueError(f"unknown protocol {fault.protocol!r}; expected one of {PROTOCOLS}")
+    def _add_fault(self, protocol: Protocol | None, count: int, fault: _Fault) -> None:
         with self._lock:
-            self._faults.append(fault)
+            self._faults.add(protocol, count, fault)
 
     def _take_fault(self, protocol: Protocol) -> _Fault | None:
         """The oldest pending fault for ``protocol``, consuming one use (lock held)."""
-        for fault in self._faults:
-            if fault.protocol is None or fault.protocol == protocol:
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
+        return self._faults.take(protocol)
 
     # --- The app ----------------------------------------------------------------------
 

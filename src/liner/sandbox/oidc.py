@@ -75,6 +75,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from liner.sandbox.faults import FaultQueue
+
 __all__ = [
     "ACCOUNTS",
     "ENDPOINTS",
@@ -224,8 +226,6 @@ _CHOOSER = """<!doctype html>
 
 @dataclass
 class _Fault:
-    endpoint: str | None
-    remaining: int
     status: int
     body: object | None
 
@@ -293,7 +293,7 @@ class FakeOidcProvider:
         self.calls: collections.Counter[str] = collections.Counter()
         self._clock = clock
         self._lock = threading.Lock()
-        self._faults: list[_Fault] = []
+        self._faults: FaultQueue[_Fault] = FaultQueue(ENDPOINTS)
         self._tampers: list[TamperKind] = []
         self._codes: dict[str, _Code] = {}
         self._access: dict[str, _AccessToken] = {}
@@ -316,12 +316,8 @@ class FakeOidcProvider:
         ``body``: a dict/list is sent as JSON, a str as raw text (so ``status=200``
         with ``body="<html>"`` is a malformed answer); None sends an OAuth error body.
         """
-        if endpoint is not None and endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {ENDPOINTS}")
-        if count < 1:
-            raise ValueError("count must be at least 1")
         with self._lock:
-            self._faults.append(_Fault(endpoint, count, status, body))
+            self._faults.add(endpoint, count, _Fault(status, body))
 
     def tamper_next_id_token(self, kind: TamperKind) -> None:
         """The next ID token issued is spoiled in the named way (see ``TamperKind``)."""
@@ -350,13 +346,8 @@ class FakeOidcProvider:
         """Count the call and answer now if a fault says so."""
         with self._lock:
             self.calls[endpoint] += 1
-            for fault in self._faults:
-                if fault.endpoint is None or fault.endpoint == endpoint:
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    return _failure(fault)
-        return None
+            fault = self._faults.take(endpoint)
+        return _failure(fault) if fault is not None else None
 
     # --- The app ------------------------------------------------------------------
 

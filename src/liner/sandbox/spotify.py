@@ -59,6 +59,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from liner.sandbox.covers import cover_jpeg
+from liner.sandbox.faults import FaultQueue
 from liner.sandbox.listeners import (
     LISTENERS,
     AlbumRecord,
@@ -108,8 +109,6 @@ _VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 @dataclass
 class _Fault:
     kind: Literal["fail", "malformed", "hang"]
-    endpoint: str | None
-    remaining: int
     status: int = 200
     retry_after: int | None = None
     body: object | None = None
@@ -189,7 +188,7 @@ class SandboxSpotify:
         self.omit_refresh_token_on_refresh: bool = False
         self.calls: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
-        self._faults: list[_Fault] = []
+        self._faults: FaultQueue[_Fault] = FaultQueue(ENDPOINTS)
         self._codes: dict[str, _Code] = {}
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, _RefreshToken] = {}
@@ -217,7 +216,7 @@ class SandboxSpotify:
         Spotify's ``{"error": {"status": N, "message": "..."}}``.
         """
         self._add_fault(
-            _Fault("fail", endpoint, count, status=status, retry_after=retry_after, body=body)
+            endpoint, count, _Fault("fail", status=status, retry_after=retry_after, body=body)
         )
 
     def malformed_next(
@@ -225,12 +224,12 @@ class SandboxSpotify:
     ) -> None:
         """The next ``count`` requests answer 200 with a body that cannot be used:
         truncated JSON (``shape="invalid_json"``) or valid JSON of the wrong shape."""
-        self._add_fault(_Fault("malformed", endpoint, count, shape=shape))
+        self._add_fault(endpoint, count, _Fault("malformed", shape=shape))
 
     def hang_next(self, count: int, seconds: float, *, endpoint: str | None = None) -> None:
         """The next ``count`` requests wait ``seconds`` before answering normally
         (or until the client hangs up, so a timed-out client does not hold the server)."""
-        self._add_fault(_Fault("hang", endpoint, count, seconds=seconds))
+        self._add_fault(endpoint, count, _Fault("hang", seconds=seconds))
 
     def revoke_refresh_tokens(self, listener_id: str | None = None) -> None:
         """Every refresh token issued so far (for ``listener_id``, or everyone's) is revoked."""
@@ -253,23 +252,13 @@ class SandboxSpotify:
             self.omit_refresh_token_on_refresh = False
             self.calls.clear()
 
-    def _add_fault(self, fault: _Fault) -> None:
-        if fault.endpoint is not None and fault.endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown endpoint {fault.endpoint!r}; expected one of {ENDPOINTS}")
-        if fault.remaining < 1:
-            raise ValueError("count must be at least 1")
+    def _add_fault(self, endpoint: str | None, count: int, fault: _Fault) -> None:
         with self._lock:
-            self._faults.append(fault)
+            self._faults.add(endpoint, count, fault)
 
     def _take_fault(self, endpoint: str) -> _Fault | None:
         """The oldest pending fault for ``endpoint``, consuming one use (lock held)."""
-        for fault in self._faults:
-            if fault.endpoint is None or fault.endpoint == endpoint:
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
+        return self._faults.take(endpoint)
 
     # --- The app ------------------------------------------------------------------
 
