@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck imports pytest bench system-deps clean
+.PHONY: run test check lint typecheck imports pytest bench fonts system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,27 +13,34 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Run Liner on the embedded default (SQLite, local key file, sandbox Spotify).
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/liner serve
 
-## Debian packages the tests need: chromium (browser tier), Noto fonts (preview images
-## in every script), a Java runtime (the W3C Nu HTML validator), and Node's npm.
-DEBIAN_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji default-jre-headless nodejs npm
-system-deps:
-	@missing=""; \
-	test -x /usr/bin/chromium || missing="$$missing chromium"; \
-	test -f /usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf || missing="$$missing fonts-noto-core"; \
-	test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || missing="$$missing fonts-noto-cjk"; \
-	test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
-	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
-	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
-	if [ -n "$$missing" ]; then \
+# Installs the Debian packages named in $$missing (sudo when not root).
+APT_INSTALL = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  echo "installing Debian packages:$$missing"; \
 	  $$SUDO mkdir -p /usr/share/man/man1; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+## Noto fonts: preview images draw names in every script with them.
+fonts:
+	@missing=""; \
+	test -f /usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf || missing="$$missing fonts-noto-core"; \
+	test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || missing="$$missing fonts-noto-cjk"; \
+	test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
+	$(APT_INSTALL)
+
+## What the tests need besides: chromium (browser tier), a Java runtime (the W3C Nu
+## HTML validator) and npm (the pinned validator and axe-core).
+system-deps: fonts
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	$(APT_INSTALL)
 
 TOOLS := tests/tools/node_modules/.installed
 
